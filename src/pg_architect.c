@@ -1,0 +1,84 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_architect.c
+ *	  Entry point of the pg_architect extension.
+ *
+ * This file only holds PG_MODULE_MAGIC and _PG_init.  _PG_init calls each
+ * module's init function in a fixed order: GUCs first (they are defined in
+ * every backend that loads the library, preloaded or not, so that SET and
+ * SHOW work and the prefix is reserved), then the modules that need shared
+ * memory or hooks, which only make sense when the library is loaded at
+ * postmaster start through shared_preload_libraries.
+ *
+ * When the library is loaded later (by CREATE EXTENSION or the first call
+ * of one of its functions), everything that can work without shared memory
+ * still works; functions that need it call pga_require_preload(), which
+ * raises SQLSTATE 55000 with a hint.
+ *
+ * Nothing is done during pg_upgrade's binary-upgrade mode: the hooks and
+ * shared memory would only get in its way.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xlog.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+
+#include "pg_architect.h"
+
+PG_MODULE_MAGIC;
+
+bool		pga_loaded_at_startup = false;
+
+void		_PG_init(void);
+
+/*
+ * Module load callback.
+ */
+void
+_PG_init(void)
+{
+	if (IsBinaryUpgrade)
+		return;
+
+	pga_guc_init();
+
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+	pga_loaded_at_startup = true;
+
+	pga_store_init();
+}
+
+/*
+ * pga_require_preload
+ *		Refuse a feature that needs shared memory or hooks when the library
+ *		was not preloaded.
+ */
+void
+pga_require_preload(const char *what)
+{
+	if (!pga_loaded_at_startup)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s requires pg_architect to be loaded via shared_preload_libraries",
+						what),
+				 errhint("Add pg_architect to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
+
+/*
+ * pga_require_primary
+ *		Refuse a feature that writes when the server is in recovery.
+ */
+void
+pga_require_primary(const char *what)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("%s cannot run on a hot standby", what),
+				 errhint("Run it on the primary server.")));
+}

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# run-tests.sh: what `make test` runs.
+#
+# 1. Installs what is missing (test/install-deps.sh).
+# 2. PostgreSQL refuses to run as root: when started as root, the tree is
+#    copied to a directory owned by an unprivileged user (postgres, or
+#    $PGA_TEST_USER) and this script runs again there as that user; the logs
+#    and diffs are copied back to ./tmp_check afterwards.
+# 3. Builds warning-free (-Wall -Wextra -Werror).
+# 4. Makes a private, relocated copy of the PostgreSQL installation in
+#    tmp_check/install and installs pg_architect into it (DESTDIR), so that
+#    tests never touch the system installation and several checkouts can be
+#    tested at once.
+# 5. Runs every suite against throwaway clusters: META.json check,
+#    pg_regress (sql/, expected/), isolation (test/specs/), TAP (test/t/),
+#    and the demo in quick mode.  With PGA_TEST_FULL=1 (make test-full) the
+#    long suites in test/full/ run too.
+#
+# Ends with "make test: N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+export PG_CONFIG
+
+if [ "${1:-}" != "--as-test-user" ]; then
+    bash "$SRC/test/install-deps.sh" || exit 1
+    if [ "$(id -u)" -eq 0 ]; then
+        user=${PGA_TEST_USER:-postgres}
+        work=$(mktemp -d /tmp/pg_architect-test.XXXXXX)
+        (cd "$SRC" && tar --exclude=./tmp_check --exclude=./tmp_demo \
+            --exclude=./.git --exclude='*.o' --exclude='*.so' -cf - .) |
+            tar -C "$work" -xf -
+        chown -R "$user": "$work"
+        echo "make test: running as $user in $work"
+        runuser -u "$user" -- env PG_CONFIG="$PG_CONFIG" \
+            PGA_TEST_FULL="${PGA_TEST_FULL:-}" PGA_TESTS="${PGA_TESTS:-}" \
+            HOME="$work" bash "$work/test/run-tests.sh" --as-test-user
+        rc=$?
+        # Keep logs and diffs where the user looks for them; drop the
+        # copied installation and data directories.
+        rm -rf "$SRC/tmp_check"
+        mkdir -p "$SRC/tmp_check"
+        (cd "$work/tmp_check" 2>/dev/null &&
+            tar --exclude=./install --exclude='*/instance' --exclude='*/pgdata' \
+                --exclude='*/data' -cf - . 2>/dev/null) |
+            tar -C "$SRC/tmp_check" -xf - 2>/dev/null
+        rm -rf "$work"
+        exit $rc
+    fi
+fi
+
+cd "$SRC" || exit 1
+TC=$SRC/tmp_check
+make -s clean >/dev/null 2>&1
+rm -rf "$TC"
+mkdir -p "$TC"
+
+passed=0
+failed=0
+failed_names=()
+
+pass() { passed=$((passed + 1)); echo "ok     $1"; }
+fail() { failed=$((failed + 1)); failed_names+=("$1"); echo "FAILED $1"; }
+
+finish() {
+    echo
+    if [ $failed -gt 0 ]; then
+        echo "failed: ${failed_names[*]}"
+        echo "logs: $SRC/tmp_check"
+    fi
+    echo "make test: $passed passed, $failed failed"
+    [ $failed -eq 0 ]
+    exit $?
+}
+
+# --- build -----------------------------------------------------------------
+WERROR="-Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers"
+if make -s PG_CONFIG="$PG_CONFIG" COPT="$WERROR" >"$TC/build.log" 2>&1; then
+    pass "build (-Wall -Wextra -Werror)"
+else
+    cat "$TC/build.log"
+    fail "build"
+    finish
+fi
+
+# --- private installation ----------------------------------------------------
+INST=$TC/install
+bindir=$("$PG_CONFIG" --bindir)
+pkglibdir=$("$PG_CONFIG" --pkglibdir)
+sharedir=$("$PG_CONFIG" --sharedir)
+pgxs_dir=$(dirname "$("$PG_CONFIG" --pgxs)")/../..
+for d in "$(dirname "$bindir")" "$sharedir"; do
+    mkdir -p "$INST$(dirname "$d")"
+    cp -a "$d" "$INST$(dirname "$d")/"
+done
+rm -rf "$INST$pkglibdir/bitcode"
+if make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >"$TC/install.log" 2>&1; then
+    pass "install into private copy"
+else
+    cat "$TC/install.log"
+    fail "install"
+    finish
+fi
+export PATH="$INST$bindir:$PATH"
+export PGA_BINDIR="$INST$bindir"
+export PGA_SRC="$SRC"
+export PG_REGRESS="$pgxs_dir/src/test/regress/pg_regress"
+# The TAP modules that ship with postgresql-server-dev-15, and ours.
+export PERL5LIB="$pgxs_dir/src/test/perl:$SRC/test/perl${PERL5LIB:+:$PERL5LIB}"
+unset PGHOST PGPORT PGDATABASE PGUSER PGDATA
+
+selected() { [ -z "${PGA_TESTS:-}" ] || [[ " $PGA_TESTS " == *" $1 "* ]]; }
+
+# --- metadata ------------------------------------------------------------------
+if selected meta; then
+    if perl test/check-meta.pl >"$TC/meta.log" 2>&1; then
+        pass "META.json agrees with the control file"
+    else
+        cat "$TC/meta.log"
+        fail "META.json"
+    fi
+fi
+
+# --- pg_regress ----------------------------------------------------------------
+# Each pg_regress line reads "test NAME ... ok" or "... FAILED".
+count_regress() {
+    local log=$1 label=$2 n
+    while read -r n; do pass "$label $n"; done < <(sed -nE 's/^(test|     )? *([A-Za-z0-9_]+) +\.\.\. ok.*/\2/p' "$log")
+    while read -r n; do fail "$label $n"; done < <(sed -nE 's/^(test|     )? *([A-Za-z0-9_]+) +\.\.\. (FAILED|failed).*/\2/p' "$log")
+}
+
+if selected regress; then
+    tests=$(ls sql/*.sql 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.sql$//')
+    if [ -n "$tests" ]; then
+        "$pgxs_dir/src/test/regress/pg_regress" \
+            --bindir="$INST$bindir" --inputdir="$SRC" --outputdir="$TC/regress" \
+            --temp-instance="$TC/regress/instance" \
+            --temp-config="$SRC/test/pg_architect.conf" \
+            --dbname=contrib_regression --encoding=UTF8 --no-locale \
+            $tests >"$TC/regress.log" 2>&1
+        rc=$?
+        cat "$TC/regress.log"
+        count_regress "$TC/regress.log" regress
+        if [ $rc -ne 0 ]; then
+            if [ -f "$TC/regress/regression.diffs" ]; then
+                echo "---- regression.diffs (first 400 lines) ----"
+                head -n 400 "$TC/regress/regression.diffs"
+            else
+                fail "pg_regress did not run (exit $rc)"
+            fi
+        fi
+    fi
+fi
+
+# --- isolation -------------------------------------------------------------------
+if selected isolation; then
+    specs=$(ls test/specs/*.spec 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.spec$//')
+    if [ -n "$specs" ]; then
+        "$pgxs_dir/src/test/isolation/pg_isolation_regress" \
+            --bindir="$INST$bindir" --inputdir="$SRC/test" --outputdir="$TC/isolation" \
+            --temp-instance="$TC/isolation/instance" \
+            --temp-config="$SRC/test/pg_architect.conf" \
+            --dbname=contrib_regression --encoding=UTF8 --no-locale \
+            $specs >"$TC/isolation.log" 2>&1
+        rc=$?
+        cat "$TC/isolation.log"
+        count_regress "$TC/isolation.log" isolation
+        if [ $rc -ne 0 ]; then
+            if [ -f "$TC/isolation/regression.diffs" ]; then
+                echo "---- isolation regression.diffs (first 400 lines) ----"
+                head -n 400 "$TC/isolation/regression.diffs"
+            else
+                fail "pg_isolation_regress did not run (exit $rc)"
+            fi
+        fi
+    fi
+fi
+
+# --- TAP -------------------------------------------------------------------------
+run_tap_dir() {
+    local dir=$1 t name
+    for t in "$dir"/*.pl; do
+        [ -e "$t" ] || continue
+        name=$(basename "$t" .pl)
+        selected "$name" || selected tap || continue
+        mkdir -p "$TC/tap/$name"
+        if TESTDIR="$TC/tap/$name" prove "$t" >"$TC/tap/$name.log" 2>&1; then
+            pass "tap $name"
+        else
+            cat "$TC/tap/$name.log"
+            for l in "$TC/tap/$name"/tmp_check/log/*.log; do
+                [ -e "$l" ] || continue
+                echo "---- tail of $l ----"
+                tail -n 60 "$l"
+            done
+            fail "tap $name"
+        fi
+    done
+}
+run_tap_dir test/t
+if [ -n "${PGA_TEST_FULL:-}" ]; then
+    run_tap_dir test/full
+fi
+
+# --- demo (quick mode) ------------------------------------------------------------
+if selected demo; then
+    if DEMO_NO_INSTALL=1 DEMO_DIR="$TC/demo" DEMO_SCALE=0.05 \
+        bash test/demo.sh start >"$TC/demo.log" 2>&1 &&
+        grep -q "pg_architect says" "$TC/demo.log" &&
+        grep -q "make demo-stop" "$TC/demo.log" &&
+        DEMO_DIR="$TC/demo" bash test/demo.sh stop >>"$TC/demo.log" 2>&1; then
+        pass "demo (quick mode)"
+    else
+        cat "$TC/demo.log"
+        DEMO_DIR="$TC/demo" bash test/demo.sh stop >/dev/null 2>&1
+        fail "demo (quick mode)"
+    fi
+fi
+
+finish
