@@ -16,6 +16,7 @@
 #   DEMO_SCALE       data size; 1 = 100,000 orders (default 1)
 #   DEMO_NO_INSTALL  set: neither install packages nor the extension
 #   PGA_BINDIR       PostgreSQL bin directory to use (default pg_config's)
+#   DEMO_PORT_BASE   first port to try (default 5433)
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -84,7 +85,7 @@ DIR=$(readlink -f "$DEMO_DIR")
 cp -r "$SRC/test/workload" "$DIR/workload"
 [ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$DIR/workload"
 
-port=5433
+port=${DEMO_PORT_BASE:-5433}
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ -e "/tmp/.s.PGSQL.$port" ]; do
     port=$((port + 1))
 done

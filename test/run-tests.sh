@@ -206,6 +206,7 @@ fi
 # --- demo (quick mode) ------------------------------------------------------------
 if selected demo; then
     if DEMO_NO_INSTALL=1 DEMO_DIR="$TC/demo" DEMO_SCALE=0.05 \
+        DEMO_PORT_BASE=$((20000 + RANDOM % 20000)) \
         bash test/demo.sh start >"$TC/demo.log" 2>&1 &&
         grep -q "pg_architect says" "$TC/demo.log" &&
         grep -q "make demo-stop" "$TC/demo.log" &&

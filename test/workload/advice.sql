@@ -4,6 +4,7 @@
 \echo
 \echo '================ pg_architect says ================'
 \echo
+-- ==== capture ====
 \echo '-- capture store (architect.capture_stats)'
 SELECT * FROM architect.capture_stats;
 
@@ -15,3 +16,11 @@ SELECT calls, round(mean_exec_time::numeric, 2) AS mean_ms,
    AND query ~* '^\s*(select|insert|update)'
    AND query !~* 'pg_stat_statements|architect\.'
  ORDER BY total_exec_time DESC LIMIT 10;
+
+-- ==== indexes ====
+
+-- ==== index builds ====
+
+-- ==== guards ====
+
+-- ==== health ====
