@@ -28,9 +28,21 @@
 bool		pga_capture_enabled = true;
 int			pga_max_entries = 5000;
 double		pga_sample_rate = 0.01;
+int			pga_sample_first = 3;
+double		pga_slow_query_ms = 100.0;
+bool		pga_sample_timing = false;
+bool		pga_save = true;
+int			pga_seqscan_min_rows = 10000;
+double		pga_seqscan_max_kept = 0.10;
+double		pga_misestimate_factor = 10.0;
+int			pga_misestimate_min_rows = 100;
+int			pga_nestloop_max_loops = 10000;
+double		pga_heap_fetch_ratio = 0.10;
+int			pga_nplus1_threshold = 50;
+int			pga_nplus1_max_rows = 10;
 
 /*
- * Workload capture (capture.c, store.c).
+ * Workload capture (capture.c, store.c, planwalk.c).
  */
 static void
 define_capture_gucs(void)
@@ -55,7 +67,7 @@ define_capture_gucs(void)
 							&pga_max_entries,
 							5000,
 							100,
-							INT_MAX / 2,
+							INT_MAX / 8,
 							PGC_POSTMASTER,
 							0,
 							NULL, NULL, NULL);
@@ -70,6 +82,134 @@ define_capture_gucs(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.sample_first",
+							"Executions of a new query id, or of a new plan, that are always measured.",
+							NULL,
+							&pga_sample_first,
+							3,
+							0,
+							1000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.slow_query_ms",
+							 "Mean execution time from which a query id is measured ten times as often.",
+							 "Zero disables the boost.",
+							 &pga_slow_query_ms,
+							 100.0,
+							 0.0,
+							 1e9,
+							 PGC_SUSET,
+							 GUC_UNIT_MS,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.sample_timing",
+							 "Times plan nodes of measured executions (costs a clock read per row).",
+							 NULL,
+							 &pga_sample_timing,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.save",
+							 "Saves the workload store across clean server restarts.",
+							 NULL,
+							 &pga_save,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.seqscan_min_rows",
+							"Rows a sequential scan must read to be reported as large.",
+							NULL,
+							&pga_seqscan_min_rows,
+							10000,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.seqscan_max_kept",
+							 "Share of the rows read that a large sequential scan keeps, below which it is reported.",
+							 NULL,
+							 &pga_seqscan_max_kept,
+							 0.10,
+							 0.0,
+							 1.0,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.misestimate_factor",
+							 "Ratio between actual and estimated rows reported as a misestimate.",
+							 "The factor gives severity info, its square warning, its cube critical.",
+							 &pga_misestimate_factor,
+							 10.0,
+							 2.0,
+							 1e6,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.misestimate_min_rows",
+							"Rows (actual or estimated, per loop) below which misestimates are not reported.",
+							NULL,
+							&pga_misestimate_min_rows,
+							100,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.nestloop_max_loops",
+							"Inner loops of a nested loop join from which it is reported.",
+							NULL,
+							&pga_nestloop_max_loops,
+							10000,
+							1,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.heap_fetch_ratio",
+							 "Heap fetches per row returned from which an index-only scan is reported.",
+							 NULL,
+							 &pga_heap_fetch_ratio,
+							 0.10,
+							 0.0,
+							 1e6,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.nplus1_threshold",
+							"Executions of one query id in one transaction reported as an N+1 pattern.",
+							NULL,
+							&pga_nplus1_threshold,
+							50,
+							2,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.nplus1_max_rows",
+							"Mean rows per execution up to which repeated executions count as N+1.",
+							NULL,
+							&pga_nplus1_max_rows,
+							10,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
 }
 
 /*

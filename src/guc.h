@@ -12,5 +12,17 @@
 extern bool pga_capture_enabled;	/* pg_architect.capture */
 extern int	pga_max_entries;		/* pg_architect.max_entries */
 extern double pga_sample_rate;		/* pg_architect.sample_rate */
+extern int	pga_sample_first;		/* pg_architect.sample_first */
+extern double pga_slow_query_ms;	/* pg_architect.slow_query_ms */
+extern bool pga_sample_timing;		/* pg_architect.sample_timing */
+extern bool pga_save;				/* pg_architect.save */
+extern int	pga_seqscan_min_rows;	/* pg_architect.seqscan_min_rows */
+extern double pga_seqscan_max_kept;	/* pg_architect.seqscan_max_kept */
+extern double pga_misestimate_factor;	/* pg_architect.misestimate_factor */
+extern int	pga_misestimate_min_rows;	/* pg_architect.misestimate_min_rows */
+extern int	pga_nestloop_max_loops; /* pg_architect.nestloop_max_loops */
+extern double pga_heap_fetch_ratio; /* pg_architect.heap_fetch_ratio */
+extern int	pga_nplus1_threshold;	/* pg_architect.nplus1_threshold */
+extern int	pga_nplus1_max_rows;	/* pg_architect.nplus1_max_rows */
 
 #endif							/* PGA_GUC_H */
