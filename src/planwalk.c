@@ -1033,16 +1033,20 @@ pga_member_cmp(const void *a, const void *b)
 static void
 pga_finish_groups(PgaWalkCtx *ctx, int start)
 {
+	PgaWalkPred *local[16];
+
 	for (int i = start; i < ctx->npreds; i++)
 	{
 		PgaWalkPred *first = &ctx->preds[i];
 		PgaWalkPred **members;
 		int			nmembers = 0;
+		int			room = ctx->npreds - i;
 		uint32		h;
 
 		if (first->grouped)
 			continue;
-		members = palloc(sizeof(PgaWalkPred *) * (ctx->npreds - i));
+		members = room <= lengthof(local) ? local :
+			palloc(sizeof(PgaWalkPred *) * room);
 		for (int j = i; j < ctx->npreds; j++)
 		{
 			PgaWalkPred *p = &ctx->preds[j];
@@ -1051,7 +1055,8 @@ pga_finish_groups(PgaWalkCtx *ctx, int start)
 				p->key.relid == first->key.relid)
 				members[nmembers++] = p;
 		}
-		qsort(members, nmembers, sizeof(PgaWalkPred *), pga_member_cmp);
+		if (nmembers > 1)
+			qsort(members, nmembers, sizeof(PgaWalkPred *), pga_member_cmp);
 		h = hash_bytes_uint32(first->key.relid);
 		for (int j = 0; j < nmembers; j++)
 		{
@@ -1068,7 +1073,8 @@ pga_finish_groups(PgaWalkCtx *ctx, int start)
 			members[j]->key.scan_group = h;
 			members[j]->grouped = true;
 		}
-		pfree(members);
+		if (members != local)
+			pfree(members);
 	}
 }
 
