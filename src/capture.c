@@ -80,6 +80,9 @@
 /* Local plan cache entries kept before the cache is emptied. */
 #define PGA_PLAN_CACHE_MAX		1000
 
+/* Query ids counted per transaction for N+1 detection, at most. */
+#define PGA_XACT_COUNTS_MAX		1000
+
 /* One predicate of a cached plan. */
 typedef struct PgaCachedPred
 {
@@ -715,7 +718,16 @@ pga_xact_count(uint64 queryid, uint64 rows)
 									  &info,
 									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	xc = hash_search(pga_xact_counts, &queryid, HASH_ENTER, &found);
+	xc = hash_search(pga_xact_counts, &queryid, HASH_FIND, NULL);
+	if (xc == NULL)
+	{
+		/* A transaction of very many query ids is no N+1 pattern. */
+		if (hash_get_num_entries(pga_xact_counts) >= PGA_XACT_COUNTS_MAX)
+			return;
+		xc = hash_search(pga_xact_counts, &queryid, HASH_ENTER, &found);
+	}
+	else
+		found = true;
 	if (!found)
 	{
 		xc->count = 0;
@@ -918,7 +930,8 @@ pga_ExecutorEnd(QueryDesc *queryDesc)
  *		Track the nesting level through utility statements (DO, CALL,
  *		EXPLAIN ANALYZE, cursors), whose inner statements are nested.  A
  *		top-level utility statement makes the sampling decision its inner
- *		statements follow.
+ *		statements follow.  EXECUTE is transparent: the prepared statement
+ *		it runs is the client's statement, as with the extended protocol.
  */
 static void
 pga_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -926,7 +939,7 @@ pga_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				   ParamListInfo params, QueryEnvironment *queryEnv,
 				   DestReceiver *dest, QueryCompletion *qc)
 {
-	if (!pga_capture_on())
+	if (!pga_capture_on() || IsA(pstmt->utilityStmt, ExecuteStmt))
 	{
 		if (prev_ProcessUtility)
 			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
