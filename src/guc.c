@@ -24,6 +24,13 @@
 #include "guc.h"
 #include "pg_architect.h"
 
+/* guards */
+char	   *pga_audit_user_setting = NULL;
+int			pga_audit_partition_period = PGA_AUDIT_PERIOD_MONTH;
+int			pga_audit_partitions_ahead = 2;
+bool		pga_hard_delete = false;
+int			pga_guard_lock_timeout = 5000;
+
 /* capture */
 bool		pga_capture_enabled = true;
 int			pga_max_entries = 5000;
@@ -229,11 +236,67 @@ define_indexer_gucs(void)
 }
 
 /*
- * Guards (audit.c, touch.c).
+ * Guards (audit.c, audit_admin.c, touch.c, softdelete.c, rls.c).
  */
+static const struct config_enum_entry pga_audit_period_options[] = {
+	{"day", PGA_AUDIT_PERIOD_DAY, false},
+	{"week", PGA_AUDIT_PERIOD_WEEK, false},
+	{"month", PGA_AUDIT_PERIOD_MONTH, false},
+	{NULL, 0, false}
+};
+
 static void
 define_guard_gucs(void)
 {
+	DefineCustomStringVariable("pg_architect.audit_user_setting",
+							   "Setting from which the audit trigger reads the application user.",
+							   "The application sets it per transaction, e.g. SET LOCAL app.current_user_id = '42'; empty or unset records NULL.",
+							   &pga_audit_user_setting,
+							   "app.current_user_id",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("pg_architect.audit_partition_period",
+							 "Time span of each partition of architect.audit_log created from now on.",
+							 "Retention (architect.audit_purge) drops whole partitions.",
+							 &pga_audit_partition_period,
+							 PGA_AUDIT_PERIOD_MONTH,
+							 pga_audit_period_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.audit_partitions_ahead",
+							"Number of future partitions of architect.audit_log kept ready.",
+							"architect.audit_maintain() and architect.audit_purge() create them.",
+							&pga_audit_partitions_ahead,
+							2,
+							1,
+							120,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.hard_delete",
+							 "Lets the owner of a soft-delete table delete rows for real.",
+							 "Honoured only for the table owner (or a member of the owning role); others get an error.",
+							 &pga_hard_delete,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.guard_lock_timeout",
+							"Longest wait for a table lock when a guard is enabled or disabled.",
+							"0 uses the session's lock_timeout.",
+							&pga_guard_lock_timeout,
+							5000,
+							0,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 }
 
 /*

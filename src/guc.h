@@ -25,4 +25,14 @@ extern double pga_heap_fetch_ratio; /* pg_architect.heap_fetch_ratio */
 extern int	pga_nplus1_threshold;	/* pg_architect.nplus1_threshold */
 extern int	pga_nplus1_max_rows;	/* pg_architect.nplus1_max_rows */
 
+/* guards */
+#define PGA_AUDIT_PERIOD_DAY	0
+#define PGA_AUDIT_PERIOD_WEEK	1
+#define PGA_AUDIT_PERIOD_MONTH	2
+extern char *pga_audit_user_setting;	/* pg_architect.audit_user_setting */
+extern int	pga_audit_partition_period; /* pg_architect.audit_partition_period */
+extern int	pga_audit_partitions_ahead; /* pg_architect.audit_partitions_ahead */
+extern bool pga_hard_delete;		/* pg_architect.hard_delete */
+extern int	pga_guard_lock_timeout; /* pg_architect.guard_lock_timeout */
+
 #endif							/* PGA_GUC_H */
