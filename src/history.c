@@ -337,7 +337,13 @@ pga_schedule(PG_FUNCTION_ARGS)
 				 errdetail("The nightly advisor job records architect.recommend_indexes(), which this version of pg_architect does not have."),
 				 errhint("Call architect.schedule() with nightly_advisor => false.")));
 
-	retention_text = DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(retention)));
+	/* written out in a form that reads the same under every IntervalStyle */
+	if (retention->time == 0)
+		retention_text = psprintf("%d days", retention->month * DAYS_PER_MONTH + retention->day);
+	else
+		retention_text = psprintf(INT64_FORMAT " seconds",
+								  ((int64) retention->month * DAYS_PER_MONTH + retention->day) * SECS_PER_DAY +
+								  retention->time / USECS_PER_SEC);
 
 	pga_cron_put(pga_job_name("snapshot", dbname), cron_expr,
 				 "SELECT architect.snapshot()", dbname, same_db);

@@ -26,7 +26,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$
     SELECT CASE WHEN bytes >= 1073741824 AND bytes % 1073741824 = 0 THEN (bytes / 1073741824)::bigint || 'GB'
                 WHEN bytes >= 1048576 THEN round(bytes / 1048576)::bigint || 'MB'
-                ELSE greatest(round(bytes / 1024), 64)::bigint || 'kB' END
+                WHEN bytes >= 1024 THEN round(bytes / 1024)::bigint || 'kB'
+                ELSE round(bytes)::bigint || 'B' END
 $$;
 COMMENT ON FUNCTION architect.memory_setting(numeric) IS 'a size in bytes written as a setting value (GB, MB or kB)';
 

@@ -132,15 +132,18 @@ COMMENT ON VIEW architect.alerts IS 'the warnings and critical findings that nee
 -- The whole picture as text for psql, worst first: a header, then each
 -- severity with its findings grouped by check (at most rows_per_check per
 -- check, then how to see the rest), then the top queries.
-CREATE FUNCTION architect.report(min_severity text DEFAULT 'info', rows_per_check integer DEFAULT 10)
+CREATE TYPE architect.severity AS ENUM ('info', 'warning', 'critical');
+COMMENT ON TYPE architect.severity IS 'severities of the health findings, in increasing order';
+
+CREATE FUNCTION architect.report(min_severity architect.severity DEFAULT 'info', rows_per_check integer DEFAULT 10)
 RETURNS SETOF text
-LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
 WITH f AS MATERIALIZED (
     SELECT x.*, architect.severity_rank(x.severity) AS sev_rank
       FROM architect.findings x
-     WHERE architect.severity_rank(x.severity) >= architect.severity_rank(min_severity)
+     WHERE architect.severity_rank(x.severity) >= architect.severity_rank(min_severity::text)
 ),
 g AS (
     SELECT f.*,
@@ -168,7 +171,7 @@ lines AS (
     UNION ALL
     SELECT 0, 0, '', 0, 3,
            format('%s critical, %s warning, %s info', c.critical, c.warning, c.info) || CASE
-               WHEN min_severity <> 'info' THEN format(' (findings below %s not shown)', min_severity) ELSE '' END
+               WHEN min_severity > 'info' THEN format(' (findings below %s not shown)', min_severity) ELSE '' END
       FROM counts c
     UNION ALL
     SELECT 0, 0, '', 0, 4,
@@ -183,18 +186,18 @@ lines AS (
     SELECT 1, g.sev_rank, g.check, g.rn, 1,
            format('  [%s] %s: %s', g.check, g.object, g.value)
              || coalesce(' (threshold ' || g.threshold || ')', '')
-      FROM g WHERE g.rn <= rows_per_check
+      FROM g WHERE g.rn <= greatest(rows_per_check, 0)
     UNION ALL
     SELECT 1, g.sev_rank, g.check, g.rn, 2, '      ' || g.detail
-      FROM g WHERE g.rn <= rows_per_check AND g.detail IS NOT NULL
+      FROM g WHERE g.rn <= greatest(rows_per_check, 0) AND g.detail IS NOT NULL
     UNION ALL
     SELECT 1, g.sev_rank, g.check, g.rn, 3, '      -> ' || g.action
-      FROM g WHERE g.rn <= rows_per_check AND g.action IS NOT NULL
+      FROM g WHERE g.rn <= greatest(rows_per_check, 0) AND g.action IS NOT NULL
     UNION ALL
     SELECT 1, g.sev_rank, g.check, g.rn, 4,
            format('  ... and %s more %s findings: SELECT * FROM architect.findings WHERE "check" = %L AND severity = %L;',
-                  g.n_in_check - rows_per_check, g.check, g.check, g.severity)
-      FROM g WHERE g.rn = rows_per_check + 1
+                  g.n_in_check - greatest(rows_per_check, 0), g.check, g.check, g.severity)
+      FROM g WHERE g.rn = greatest(rows_per_check, 0) + 1
     -- the top queries
     UNION ALL
     SELECT 2, 0, '', 0, 0, E'\nTOP QUERIES (by total time)'
@@ -212,7 +215,7 @@ SELECT l.line
   FROM lines l
  ORDER BY l.sect, l.sev DESC, l.chk, l.rn, l.k;
 $$;
-COMMENT ON FUNCTION architect.report(text, integer) IS 'the whole health picture as text for psql, worst first: SELECT * FROM architect.report();';
+COMMENT ON FUNCTION architect.report(architect.severity, integer) IS 'the whole health picture as text for psql, worst first: SELECT * FROM architect.report();';
 
 -- The views filter what each role may see themselves (security_invoker).
 GRANT SELECT ON architect.findings, architect.alerts TO PUBLIC;
