@@ -35,4 +35,30 @@ extern int	pga_audit_partitions_ahead; /* pg_architect.audit_partitions_ahead */
 extern bool pga_hard_delete;		/* pg_architect.hard_delete */
 extern int	pga_guard_lock_timeout; /* pg_architect.guard_lock_timeout */
 
+/* health: values of pg_architect.disk_type and pg_architect.workload_type */
+typedef enum PgaDiskType
+{
+	PGA_DISK_SSD,
+	PGA_DISK_HDD,
+	PGA_DISK_SAN
+} PgaDiskType;
+
+typedef enum PgaWorkloadType
+{
+	PGA_WORKLOAD_WEB,
+	PGA_WORKLOAD_OLTP,
+	PGA_WORKLOAD_MIXED,
+	PGA_WORKLOAD_ANALYTICS
+} PgaWorkloadType;
+
+/*
+ * health: machine facts (the thresholds are read by name through
+ * architect.health_settings(), so they need no extern here)
+ */
+extern int	pga_system_memory_mb;	/* pg_architect.system_memory */
+extern int	pga_system_cpus;		/* pg_architect.system_cpus */
+extern int	pga_reserved_memory_mb; /* pg_architect.reserved_memory */
+extern int	pga_disk_type;			/* pg_architect.disk_type */
+extern int	pga_workload_type;		/* pg_architect.workload_type */
+
 #endif							/* PGA_GUC_H */
