@@ -100,6 +100,15 @@ PgaRunStats pga_last_stats;
  * (with more key or INCLUDE columns) to stay in the running.
  */
 #define PGA_EXTENSION_GAIN 0.10
+
+/* Gains within this fraction of each other are a tie; the smaller wins. */
+#define PGA_TIE 0.05
+
+/*
+ * An index whose gain, given those already chosen, is below this fraction
+ * of its gain alone is redundant with them.
+ */
+#define PGA_REDUNDANT 0.10
 static bool pga_have_stats = false;
 
 /* Cost cache entry: one query under one set of relevant candidates. */
@@ -412,7 +421,10 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 			if (c->dead || bms_is_member(i, sel->set) || prio[i] <= 0 ||
 				!pga_fits(run, sel, c, 0, 0))
 				continue;
-			if (best < 0 || prio[i] > prio[best])
+			/* Near ties (within PGA_TIE) go to the smaller index. */
+			if (best < 0 || prio[i] > prio[best] * (1.0 + PGA_TIE) ||
+				(prio[i] >= prio[best] * (1.0 - PGA_TIE) &&
+				 c->size < run->cands[best]->size))
 				best = i;
 		}
 		if (best < 0 || run->stats.capped)
@@ -426,9 +438,13 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 			continue;
 		}
 		{
-			double		gain = pga_gain_if_added(run, sel, run->cands[best]);
+			PgaCand    *c = run->cands[best];
+			double		gain = pga_gain_if_added(run, sel, c);
 
-			prio[best] = by_ratio ? gain / Max(run->cands[best]->size, 1.0) : gain;
+			/* Mostly redundant with what is chosen: not this time. */
+			if (gain < PGA_REDUNDANT * c->benefit1)
+				gain = 0;
+			prio[best] = by_ratio ? gain / Max(c->size, 1.0) : gain;
 			stamp[best] = round;
 		}
 	}
@@ -501,7 +517,14 @@ pga_local_search(PgaRun *run, PgaSel *sel)
 			pga_sel_set(run, &trial,
 						bms_add_member(bms_del_member(bms_copy(sel->set), k), best));
 			o = pga_sel_objective(run, &trial);
-			if (o < obj * (1.0 - 1e-9))
+
+			/*
+			 * A bigger index must win clearly (a near tie keeps the leaner
+			 * one); a smaller one only has to be no worse.
+			 */
+			if (run->cands[best]->size > s->size ?
+				o < obj - PGA_TIE * Max(s->benefit1, 0.0) :
+				o <= obj)
 			{
 				pga_sel_copy(run, sel, &trial);
 				obj = o;

@@ -121,7 +121,7 @@ define_advisor_gucs(void)
 							"When the cap is reached, the best selection found so far is returned.",
 							&pga_max_whatif_calls,
 							20000,
-							10,
+							1,
 							INT_MAX,
 							PGC_USERSET,
 							0,
