@@ -585,6 +585,20 @@ pga_read_sources(PgaRun *run)
 
 		pga_read_statements(run, sql, &raws, have_capture ? seen : NULL, NULL,
 							true);
+
+		/* Statements of other roles whose text this role may not see. */
+		sql = psprintf("SELECT count(*) FROM %s.pg_stat_statements "
+					   "WHERE dbid = %u AND queryid IS NULL",
+					   quote_identifier(nsp), MyDatabaseId);
+		if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull);
+
+			if (!isnull)
+				run->stats.skip_not_permitted += (int) DatumGetInt64(d);
+		}
 	}
 	SPI_finish();
 
