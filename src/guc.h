@@ -61,4 +61,20 @@ extern int	pga_reserved_memory_mb; /* pg_architect.reserved_memory */
 extern int	pga_disk_type;			/* pg_architect.disk_type */
 extern int	pga_workload_type;		/* pg_architect.workload_type */
 
+/* advisor */
+typedef enum PgaAdvisorStrategy
+{
+	PGA_STRATEGY_WORKLOAD,		/* whole-workload selection (the default) */
+	PGA_STRATEGY_SINGLE_QUERY	/* each query's best index, for comparison */
+} PgaAdvisorStrategy;
+
+extern double pga_min_improvement;	/* pg_architect.min_improvement */
+extern double pga_max_regression;	/* pg_architect.max_regression */
+extern int	pga_max_whatif_calls;	/* pg_architect.max_whatif_calls */
+extern int	pga_max_workload_queries;	/* pg_architect.max_workload_queries */
+extern int	pga_max_index_columns;	/* pg_architect.max_index_columns */
+extern double pga_partial_selectivity;	/* pg_architect.partial_index_selectivity */
+extern double pga_write_cost_factor;	/* pg_architect.write_cost_factor */
+extern int	pga_advisor_strategy;	/* pg_architect.advisor_strategy */
+
 #endif							/* PGA_GUC_H */

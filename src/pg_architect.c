@@ -44,6 +44,7 @@ _PG_init(void)
 		return;
 
 	pga_guc_init();
+	pga_hypo_init();
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
