@@ -30,7 +30,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 OUT=${1:?usage: reliability.sh OUTDIR [STEP...]}
 shift
-STEPS=${*:-suite advisor}
+STEPS=${*:-suite sqlsmith advisor}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
