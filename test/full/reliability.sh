@@ -30,16 +30,16 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 OUT=${1:?usage: reliability.sh OUTDIR [STEP...]}
 shift
-STEPS=${*:-suite sqlsmith advisor}
+STEPS=${*:-suite sqlsmith advisor pgbench}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 if [ -n "${PGA_TEST_FULL:-}" ]; then
     SQLSMITH_QUERIES=${PGA_SQLSMITH_QUERIES:-20000}
-    PGBENCH_TX=${PGA_PGBENCH_TX:-2000}
+    PGBENCH_TX=${PGA_PGBENCH_TX:-10000}
 else
     SQLSMITH_QUERIES=${PGA_SQLSMITH_QUERIES:-2000}
-    PGBENCH_TX=${PGA_PGBENCH_TX:-300}
+    PGBENCH_TX=${PGA_PGBENCH_TX:-1000}
 fi
 
 failures=0
