@@ -51,6 +51,7 @@ _PG_init(void)
 	pga_loaded_at_startup = true;
 
 	pga_store_init();
+	pga_indexer_init();
 }
 
 /*
