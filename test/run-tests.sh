@@ -35,6 +35,7 @@ if [ "${1:-}" != "--as-test-user" ]; then
         echo "make test: running as $user in $work"
         runuser -u "$user" -- env PG_CONFIG="$PG_CONFIG" \
             PGA_TEST_FULL="${PGA_TEST_FULL:-}" PGA_TESTS="${PGA_TESTS:-}" \
+            PGA_CACHE_DIR="${PGA_CACHE_DIR:-}" PGA_RELIABILITY_STEPS="${PGA_RELIABILITY_STEPS:-}" \
             HOME="$work" bash "$work/test/run-tests.sh" --as-test-user
         rc=$?
         # Keep logs and diffs where the user looks for them; drop the
@@ -201,6 +202,20 @@ run_tap_dir() {
 run_tap_dir test/t
 if [ -n "${PGA_TEST_FULL:-}" ]; then
     run_tap_dir test/full
+fi
+
+# --- reliability: PostgreSQL's own suite, sqlsmith, pgbench -----------------------
+# test/full/reliability.sh prints one "ok     reliability: ..." or
+# "FAILED reliability: ..." line per step; short counts here, long ones in
+# make test-full.  PGA_RELIABILITY_STEPS picks steps (see the script).
+if selected reliability; then
+    bash test/full/reliability.sh "$TC/reliability" ${PGA_RELIABILITY_STEPS:-} \
+        >"$TC/reliability.log" 2>&1
+    grep -vE '^(ok     |FAILED )reliability: ' "$TC/reliability.log"
+    while read -r n; do pass "$n"; done < <(sed -n 's/^ok     \(reliability: .*\)/\1/p' "$TC/reliability.log")
+    while read -r n; do fail "$n"; done < <(sed -n 's/^FAILED \(reliability: .*\)/\1/p' "$TC/reliability.log")
+    grep -qE '^reliability: [0-9]+ failed$' "$TC/reliability.log" ||
+        fail "reliability: test/full/reliability.sh did not finish"
 fi
 
 # --- demo (quick mode) ------------------------------------------------------------
