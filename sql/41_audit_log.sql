@@ -61,7 +61,7 @@ SELECT t AS call, try(t) AS result FROM unnest(ARRAY[
 ]) AS t;
 -- A table dropped since its OID was taken (the OID is masked here).
 SELECT regexp_replace(try('SELECT architect.enable_audit(' || :dropped_oid || ')'),
-                      '\d+', 'N') AS dropped_table;
+                      'OID \d+', 'OID N') AS dropped_table;
 -- The messages come with a hint.
 SELECT architect.enable_audit('architect.audit_log');
 SELECT architect.enable_audit('plain_view');

@@ -196,4 +196,5 @@ echo "  no-op UPDATE, updated_at with / without skip $(ratio "${RESULT[noop_upda
 echo "  no-op UPDATE, audited / untriggered          $(ratio "${RESULT[noop_update_audit]}" "${RESULT[noop_update_plain]}")"
 echo
 echo "command: test/bench/bench_guards.sh (BENCH_ROWS=$ROWS); PostgreSQL $("$BIN/postgres" --version | awk '{print $3}'); valgrind $(valgrind --version)"
-rm -rf "$W"/run_*
+# Keep the callgrind profiles (callgrind_annotate), drop the rest.
+rm -rf "$W"/run_* "$W/template" "$W/install"
