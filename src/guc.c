@@ -24,13 +24,48 @@
 #include "guc.h"
 #include "pg_architect.h"
 
+/* guards */
+char	   *pga_audit_user_setting = NULL;
+int			pga_audit_partition_period = PGA_AUDIT_PERIOD_MONTH;
+int			pga_audit_partitions_ahead = 2;
+bool		pga_hard_delete = false;
+int			pga_guard_lock_timeout = 5000;
+
 /* capture */
 bool		pga_capture_enabled = true;
 int			pga_max_entries = 5000;
 double		pga_sample_rate = 0.01;
+int			pga_sample_first = 3;
+double		pga_slow_query_ms = 100.0;
+bool		pga_sample_timing = false;
+bool		pga_save = true;
+int			pga_seqscan_min_rows = 10000;
+double		pga_seqscan_max_kept = 0.10;
+double		pga_misestimate_factor = 10.0;
+int			pga_misestimate_min_rows = 100;
+int			pga_nestloop_max_loops = 10000;
+double		pga_heap_fetch_ratio = 0.10;
+int			pga_nplus1_threshold = 50;
+int			pga_nplus1_max_rows = 10;
+
+/* advisor */
+double		pga_min_improvement = 20.0;
+double		pga_max_regression = 10.0;
+int			pga_max_whatif_calls = 20000;
+int			pga_max_workload_queries = 1000;
+int			pga_max_index_columns = 4;
+double		pga_partial_selectivity = 0.2;
+double		pga_write_cost_factor = 1.0;
+int			pga_advisor_strategy = PGA_STRATEGY_WORKLOAD;
+
+static const struct config_enum_entry pga_strategy_options[] = {
+	{"workload", PGA_STRATEGY_WORKLOAD, false},
+	{"single_query", PGA_STRATEGY_SINGLE_QUERY, false},
+	{NULL, 0, false}
+};
 
 /*
- * Workload capture (capture.c, store.c).
+ * Workload capture (capture.c, store.c, planwalk.c).
  */
 static void
 define_capture_gucs(void)
@@ -55,7 +90,7 @@ define_capture_gucs(void)
 							&pga_max_entries,
 							5000,
 							100,
-							INT_MAX / 2,
+							INT_MAX / 8,
 							PGC_POSTMASTER,
 							0,
 							NULL, NULL, NULL);
@@ -70,14 +105,228 @@ define_capture_gucs(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.sample_first",
+							"Executions of a new query id, or of a new plan, that are always measured.",
+							NULL,
+							&pga_sample_first,
+							3,
+							0,
+							1000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.slow_query_ms",
+							 "Mean execution time from which a query id is measured ten times as often.",
+							 "Zero disables the boost.",
+							 &pga_slow_query_ms,
+							 100.0,
+							 0.0,
+							 1e9,
+							 PGC_SUSET,
+							 GUC_UNIT_MS,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.sample_timing",
+							 "Times plan nodes of measured executions (costs a clock read per row).",
+							 NULL,
+							 &pga_sample_timing,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.save",
+							 "Saves the workload store across clean server restarts.",
+							 NULL,
+							 &pga_save,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.seqscan_min_rows",
+							"Rows a sequential scan must read to be reported as large.",
+							NULL,
+							&pga_seqscan_min_rows,
+							10000,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.seqscan_max_kept",
+							 "Share of the rows read that a large sequential scan keeps, below which it is reported.",
+							 NULL,
+							 &pga_seqscan_max_kept,
+							 0.10,
+							 0.0,
+							 1.0,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.misestimate_factor",
+							 "Ratio between actual and estimated rows reported as a misestimate.",
+							 "The factor gives severity info, its square warning, its cube critical.",
+							 &pga_misestimate_factor,
+							 10.0,
+							 2.0,
+							 1e6,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.misestimate_min_rows",
+							"Rows (actual or estimated, per loop) below which misestimates are not reported.",
+							NULL,
+							&pga_misestimate_min_rows,
+							100,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.nestloop_max_loops",
+							"Inner loops of a nested loop join from which it is reported.",
+							NULL,
+							&pga_nestloop_max_loops,
+							10000,
+							1,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.heap_fetch_ratio",
+							 "Heap fetches per row returned from which an index-only scan is reported.",
+							 NULL,
+							 &pga_heap_fetch_ratio,
+							 0.10,
+							 0.0,
+							 1e6,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.nplus1_threshold",
+							"Executions of one query id in one transaction reported as an N+1 pattern.",
+							NULL,
+							&pga_nplus1_threshold,
+							50,
+							2,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.nplus1_max_rows",
+							"Mean rows per execution up to which repeated executions count as N+1.",
+							NULL,
+							&pga_nplus1_max_rows,
+							10,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
 }
 
 /*
- * Index advisor (whatif.c, advisor.c).
+ * Index advisor (hypo.c, whatif.c, candidates.c, advisor.c).
  */
 static void
 define_advisor_gucs(void)
 {
+	DefineCustomRealVariable("pg_architect.min_improvement",
+							 "Smallest estimated gain, in percent, on the queries an index serves for it to be recommended.",
+							 "The gain is the drop in the planner's estimated cost of the queries whose plans use the index, weighted by their executions.",
+							 &pga_min_improvement,
+							 20.0,
+							 0.0,
+							 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.max_regression",
+							 "Largest estimated cost increase, in percent, that a recommendation may cause to any workload query.",
+							 NULL,
+							 &pga_max_regression,
+							 10.0,
+							 0.0,
+							 1000.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.max_whatif_calls",
+							"Most planner calls one index recommendation may make.",
+							"When the cap is reached, the best selection found so far is returned.",
+							&pga_max_whatif_calls,
+							20000,
+							1,
+							INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.max_workload_queries",
+							"Most workload queries an index recommendation considers, by total execution time.",
+							NULL,
+							&pga_max_workload_queries,
+							1000,
+							1,
+							100000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.max_index_columns",
+							"Most key columns of a recommended index.",
+							NULL,
+							&pga_max_index_columns,
+							4,
+							1,
+							INDEX_MAX_KEYS,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.partial_index_selectivity",
+							 "Largest fraction of a table's rows a constant predicate may select to be proposed as a partial index predicate.",
+							 NULL,
+							 &pga_partial_selectivity,
+							 0.2,
+							 0.0,
+							 1.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.write_cost_factor",
+							 "Weight of the estimated index maintenance cost of inserts, updates and deletes.",
+							 "0 ignores write costs; 1 charges each index entry written about one sequential page access.",
+							 &pga_write_cost_factor,
+							 1.0,
+							 0.0,
+							 1000.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("pg_architect.advisor_strategy",
+							 "How indexes are chosen: for the whole workload, or one query at a time (for comparison).",
+							 NULL,
+							 &pga_advisor_strategy,
+							 PGA_STRATEGY_WORKLOAD,
+							 pga_strategy_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 }
 
 /*
@@ -89,11 +338,67 @@ define_indexer_gucs(void)
 }
 
 /*
- * Guards (audit.c, touch.c).
+ * Guards (audit.c, audit_admin.c, touch.c, softdelete.c, rls.c).
  */
+static const struct config_enum_entry pga_audit_period_options[] = {
+	{"day", PGA_AUDIT_PERIOD_DAY, false},
+	{"week", PGA_AUDIT_PERIOD_WEEK, false},
+	{"month", PGA_AUDIT_PERIOD_MONTH, false},
+	{NULL, 0, false}
+};
+
 static void
 define_guard_gucs(void)
 {
+	DefineCustomStringVariable("pg_architect.audit_user_setting",
+							   "Setting from which the audit trigger reads the application user.",
+							   "The application sets it per transaction, e.g. SET LOCAL app.current_user_id = '42'; empty or unset records NULL.",
+							   &pga_audit_user_setting,
+							   "app.current_user_id",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("pg_architect.audit_partition_period",
+							 "Time span of each partition of architect.audit_log created from now on.",
+							 "Retention (architect.audit_purge) drops whole partitions.",
+							 &pga_audit_partition_period,
+							 PGA_AUDIT_PERIOD_MONTH,
+							 pga_audit_period_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.audit_partitions_ahead",
+							"Number of future partitions of architect.audit_log kept ready.",
+							"architect.audit_maintain() and architect.audit_purge() create them.",
+							&pga_audit_partitions_ahead,
+							2,
+							1,
+							120,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.hard_delete",
+							 "Lets the owner of a soft-delete table delete rows for real.",
+							 "Honoured only for the table owner (or a member of the owning role); others get an error.",
+							 &pga_hard_delete,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.guard_lock_timeout",
+							"Longest wait for a table lock when a guard is enabled or disabled.",
+							"0 uses the session's lock_timeout.",
+							&pga_guard_lock_timeout,
+							5000,
+							0,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 }
 
 /* health: machine facts used by config_advice */
