@@ -44,6 +44,7 @@ _PG_init(void)
 		return;
 
 	pga_guc_init();
+	pga_hypo_init();
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
@@ -52,6 +53,7 @@ _PG_init(void)
 
 	pga_store_init();
 	pga_capture_init();
+	pga_indexer_init();
 }
 
 /*
