@@ -81,6 +81,11 @@ SELECT index_name, ddl, used
   FROM architect.whatif('SELECT id FROM wi_items WHERE lower(email) = ''user42@example.com''',
                         ARRAY['CREATE INDEX ON wi_items (lower(email))']);
 
+-- An expression of another type than its column (int to text).
+SELECT index_name, used, estimated_size_bytes > 0 AS sized
+  FROM architect.whatif('SELECT id FROM wi_items WHERE grp::text = ''42''',
+                        ARRAY['CREATE INDEX ON wi_items ((grp::text))']);
+
 -- GIN: jsonb containment, array overlap, full text, and trigrams for LIKE.
 SELECT index_name, used
   FROM architect.whatif('SELECT id FROM wi_items WHERE attrs @> ''{"color": "red", "size": "M"}''',

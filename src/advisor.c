@@ -3,7 +3,8 @@
  * advisor.c
  *	  Index selection for a whole workload under a storage budget, and the
  *	  SQL functions architect.recommend_indexes(),
- *	  architect.recommend_indexes_for() and architect.advisor_stats().
+ *	  architect.recommend_indexes_for(), architect.workload_whatif() and
+ *	  architect.advisor_stats().
  *
  * The problem: choose the set S of candidate indexes (candidates.c) that
  * minimises
@@ -21,7 +22,8 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in four steps:
+ * local search, in four steps (2 to 4 are run from three starting points,
+ * and the best result is kept):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
  *	   leading key.  Candidates that help no query, cost more to maintain
@@ -31,12 +33,14 @@
  *	   re-evaluated against the current selection before it is accepted
  *	   (lazy evaluation: gains computed in an earlier round are upper
  *	   guesses, refreshed only for the candidate about to be taken).  Under
- *	   a budget both orders are run and the better result is kept (the usual
- *	   guard of ratio-greedy knapsack heuristics).
+ *	   a budget both orders matter (the usual guard of ratio-greedy knapsack
+ *	   heuristics); the third start is each query's own best one- or
+ *	   two-column B-tree, taken greedily, so that the result is never worse
+ *	   than advice given one query at a time.
  *	3. Local search: drop any chosen index that no longer pays for itself
  *	   given the others, then try swapping each chosen index for one of the
  *	   best unchosen candidates of its table when that lowers the objective
- *	   within the budget.
+ *	   within the budget; then add what the budget still allows.
  *	4. Guard rails: an index whose served queries (those whose plans use
  *	   it) gain less than pg_architect.min_improvement percent is dropped,
  *	   and so is any index that makes a query's estimated cost more than
@@ -92,6 +96,7 @@
 PG_FUNCTION_INFO_V1(pga_recommend_indexes);
 PG_FUNCTION_INFO_V1(pga_recommend_indexes_for);
 PG_FUNCTION_INFO_V1(pga_advisor_stats);
+PG_FUNCTION_INFO_V1(pga_workload_whatif);
 
 PgaRunStats pga_last_stats;
 
@@ -1020,20 +1025,37 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 		pga_select_single_query(run, &sel);
 	else
 	{
+		PgaSel		cur;
+		int			variant;
+		bool		have = false;
+
 		pga_phase1(run);
 		pga_prune_extensions(run);
-		pga_greedy(run, &sel, false);
-		if (budget >= 0)
-		{
-			PgaSel		alt;
 
-			pga_sel_init(run, &alt);
-			pga_greedy(run, &alt, true);
-			if (pga_sel_objective(run, &alt) < pga_sel_objective(run, &sel))
-				pga_sel_copy(run, &sel, &alt);
+		/*
+		 * Three starting points, each refined the same way; the best result
+		 * wins: greedy by gain, greedy by gain per byte, and each query's
+		 * own best index (so that the result is never worse than advising
+		 * one query at a time).
+		 */
+		pga_sel_init(run, &cur);
+		for (variant = 0; variant < 3; variant++)
+		{
+			pga_sel_init(run, &cur);
+			if (variant == 2)
+				pga_select_single_query(run, &cur);
+			else
+				pga_greedy(run, &cur, variant == 1);
+			pga_local_search(run, &cur);
+			pga_greedy(run, &cur, variant == 1);
+			pga_guard_rails(run, &cur);
+			if (!have ||
+				pga_sel_objective(run, &cur) < pga_sel_objective(run, &sel))
+			{
+				pga_sel_copy(run, &sel, &cur);
+				have = true;
+			}
 		}
-		pga_local_search(run, &sel);
-		pga_guard_rails(run, &sel);
 	}
 
 	pga_emit(run, &sel, rsinfo);
@@ -1145,4 +1167,95 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
 	values[17] = Float8GetDatum(s->write_cost);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/*
+ * architect.workload_whatif(indexes text[])
+ *		The captured (or pg_stat_statements) workload, each statement's
+ *		estimated cost without and with the given hypothetical indexes, and
+ *		which of them its plan uses: what a set of indexes chosen by any
+ *		means would do for this workload.
+ */
+Datum
+pga_workload_whatif(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext cxt;
+	MemoryContext old;
+	PgaRun	   *run;
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	List	   *hypos = NIL;
+	List	   *names = NIL;
+	int			i;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("indexes must not be NULL"),
+				 errhint("Pass an array of CREATE INDEX statements, possibly empty.")));
+	arr = PG_GETARG_ARRAYTYPE_P(0);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("indexes must be a one-dimensional array")));
+
+	pga_init_materialized_srf(fcinfo, 0);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_architect workload what-if",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &nelems);
+	for (i = 0; i < nelems; i++)
+	{
+		PgaHypoIndex *h;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("index definition %d is NULL", i + 1),
+					 errhint("Every element of indexes must be a CREATE INDEX statement.")));
+		h = pga_hypo_from_ddl(TextDatumGetCString(elems[i]));
+		if (h->name == NULL)
+			pga_hypo_choose_name(h, names);
+		names = lappend(names, h->name);
+		hypos = lappend(hypos, h);
+	}
+
+	run = palloc0(sizeof(PgaRun));
+	run->cxt = cxt;
+	run->budget = -1;
+	pga_workload_load(run, NULL, NULL);
+
+	for (i = 0; i < run->nqueries; i++)
+	{
+		PgaQuery   *q = run->qarr[i];
+		PgaPlanResult res;
+		Datum		values[6];
+		bool		isnull[6] = {0};
+		Datum	   *used;
+		int			nused = 0;
+		int			k = -1;
+
+		pga_plan_query(q->query, q->text, hypos, &res, false);
+		used = palloc(sizeof(Datum) * Max(list_length(hypos), 1));
+		while ((k = bms_next_member(res.used, k)) >= 0)
+			used[nused++] = CStringGetTextDatum(((PgaHypoIndex *) list_nth(hypos, k))->name);
+		values[0] = Int64GetDatum(q->queryid);
+		values[1] = Float8GetDatum(q->weight);
+		values[2] = Float8GetDatum(q->base_cost);
+		values[3] = Float8GetDatum(res.total_cost);
+		values[4] = PointerGetDatum(construct_array(used, nused, TEXTOID, -1,
+													false, TYPALIGN_INT));
+		values[5] = CStringGetTextDatum(q->text);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+	}
+	pga_last_stats = run->stats;
+	pga_have_stats = true;
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
 }

@@ -366,6 +366,51 @@ pga_statement_text(QueryDesc *queryDesc, int *len)
 	return s;
 }
 
+/*
+ * Is the text a statement that can be run as it is (SELECT, WITH, INSERT,
+ * UPDATE, DELETE, MERGE, VALUES, TABLE), rather than a statement nested in
+ * EXPLAIN, DECLARE or PREPARE (whose text is all core gives us)?  Leading
+ * parentheses and SQL comments are skipped.
+ */
+static bool
+pga_text_plain(const char *s, int len)
+{
+	static const char *const words[] = {
+		"select", "with", "insert", "update", "delete", "merge", "values",
+		"table"
+	};
+	int			i = 0;
+
+	while (i < len)
+	{
+		if (scanner_isspace(s[i]) || s[i] == '(')
+			i++;
+		else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-')
+		{
+			while (i < len && s[i] != '\n')
+				i++;
+		}
+		else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
+		{
+			i += 2;
+			while (i + 1 < len && !(s[i] == '*' && s[i + 1] == '/'))
+				i++;
+			i += 2;
+		}
+		else
+			break;
+	}
+	for (int w = 0; w < lengthof(words); w++)
+	{
+		int			n = strlen(words[w]);
+
+		if (len - i >= n && pg_strncasecmp(s + i, words[w], n) == 0 &&
+			(len - i == n || !isalnum((unsigned char) s[i + n])))
+			return true;
+	}
+	return false;
+}
+
 static void
 pga_record_query(QueryDesc *queryDesc, uint64 queryid, double ms,
 				 bool measured, PgaPlanCacheEntry *ce, TimestampTz now)
@@ -376,6 +421,7 @@ pga_record_query(QueryDesc *queryDesc, uint64 queryid, double ms,
 	Instrumentation *tt = queryDesc->totaltime;
 	const char *text;
 	int			textlen;
+	bool		plain;
 
 	key.dbid = MyDatabaseId;
 	key.userid = GetUserId();
@@ -385,6 +431,7 @@ pga_record_query(QueryDesc *queryDesc, uint64 queryid, double ms,
 	if (e == NULL)
 		return;
 	text = pga_statement_text(queryDesc, &textlen);
+	plain = pga_text_plain(text, textlen);
 
 	SpinLockAcquire(&ref.slot->mutex);
 	if (ref.created)
@@ -404,7 +451,12 @@ pga_record_query(QueryDesc *queryDesc, uint64 queryid, double ms,
 	e->shared_blks_hit += tt->bufusage.shared_blks_hit;
 	e->shared_blks_read += tt->bufusage.shared_blks_read;
 	e->temp_blks_written += tt->bufusage.temp_blks_written;
-	if (e->text_len == 0 || ms >= e->example_ms)
+	/*
+	 * Keep the text of the slowest execution, preferring a text that can
+	 * be run as it is over EXPLAIN ... or DECLARE ... around it.
+	 */
+	if (e->text_len == 0 || (plain && !e->text_plain) ||
+		(ms >= e->example_ms && (plain || !e->text_plain)))
 	{
 		int			keep = Min(textlen, pga_query_text_len - 1);
 
@@ -414,6 +466,7 @@ pga_record_query(QueryDesc *queryDesc, uint64 queryid, double ms,
 		e->text[keep] = '\0';
 		e->text_len = keep;
 		e->text_truncated = keep < textlen;
+		e->text_plain = plain;
 		e->example_ms = ms;
 	}
 	e->last_seen = now;

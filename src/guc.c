@@ -64,6 +64,15 @@ static const struct config_enum_entry pga_strategy_options[] = {
 	{NULL, 0, false}
 };
 
+/* indexer */
+int			pga_max_index_jobs = 8;
+int			pga_index_lock_timeout = 5000;
+int			pga_index_retries = 3;
+int			pga_index_retry_delay = 1000;
+int			pga_index_cleanup_timeout = 60000;
+int			pga_verify_queries = 20;
+int			pga_max_builds_per_run = 1;
+
 /*
  * Workload capture (capture.c, store.c, planwalk.c).
  */
@@ -335,6 +344,84 @@ define_advisor_gucs(void)
 static void
 define_indexer_gucs(void)
 {
+	/* Sizes the job slots in shared memory. */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("pg_architect.max_index_jobs",
+								"Maximum number of index jobs queued or running at once, all databases together.",
+								"Each queued or running job also takes one of max_worker_processes.",
+								&pga_max_index_jobs,
+								8,
+								1,
+								1000,
+								PGC_POSTMASTER,
+								0,
+								NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.index_lock_timeout",
+							"lock_timeout of the statements an index job runs.",
+							"A build that waits longer for a lock fails and is retried; 0 waits forever.",
+							&pga_index_lock_timeout,
+							5000,
+							0,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.index_retries",
+							"How many times an index job retries after a lock timeout or a deadlock.",
+							NULL,
+							&pga_index_retries,
+							3,
+							0,
+							100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.index_retry_delay",
+							"Wait before an index job's first retry; it doubles at each retry, up to one minute.",
+							NULL,
+							&pga_index_retry_delay,
+							1000,
+							1,
+							60000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.index_cleanup_timeout",
+							"lock_timeout of the DROP INDEX CONCURRENTLY that removes what a failed build left.",
+							"0 waits forever.",
+							&pga_index_cleanup_timeout,
+							60000,
+							0,
+							INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.verify_queries",
+							"How many captured queries an index job plans again to verify the new index.",
+							"0 turns verification off.",
+							&pga_verify_queries,
+							20,
+							0,
+							1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_architect.max_builds_per_run",
+							"Most indexes one call of architect.apply_recommendations() builds.",
+							NULL,
+							&pga_max_builds_per_run,
+							1,
+							1,
+							100,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
 }
 
 /*

@@ -77,4 +77,13 @@ extern double pga_partial_selectivity;	/* pg_architect.partial_index_selectivity
 extern double pga_write_cost_factor;	/* pg_architect.write_cost_factor */
 extern int	pga_advisor_strategy;	/* pg_architect.advisor_strategy */
 
+/* indexer */
+extern int	pga_max_index_jobs;		/* pg_architect.max_index_jobs */
+extern int	pga_index_lock_timeout; /* pg_architect.index_lock_timeout */
+extern int	pga_index_retries;		/* pg_architect.index_retries */
+extern int	pga_index_retry_delay;	/* pg_architect.index_retry_delay */
+extern int	pga_index_cleanup_timeout;	/* pg_architect.index_cleanup_timeout */
+extern int	pga_verify_queries;		/* pg_architect.verify_queries */
+extern int	pga_max_builds_per_run; /* pg_architect.max_builds_per_run */
+
 #endif							/* PGA_GUC_H */

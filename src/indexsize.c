@@ -248,7 +248,8 @@ pga_col_info(PgaColInfo *ci, PgaHypoIndex *h, int col, double ntuples,
 			PgaColInfo	base;
 
 			memset(&base, 0, sizeof(base));
-			base.typlen = ci->typlen;
+			/* The column's own type decides how its samples are read. */
+			base.typlen = get_typlen(v->vartype);
 			base.width = ci->width;
 			base.ndistinct = ci->ndistinct;
 			pga_col_from_stats(&base, h->relid, v->varattno, ntuples,

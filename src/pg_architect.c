@@ -53,6 +53,7 @@ _PG_init(void)
 
 	pga_store_init();
 	pga_capture_init();
+	pga_indexer_init();
 }
 
 /*

@@ -29,11 +29,13 @@
  * could be taken in that budget, the new entry is not stored and the
  * table's "dropped" counter says so; "evictions" counts victims.
  *
- * Persistence follows pg_stat_statements: at a clean shutdown the
- * postmaster writes every entry to PGA_DUMP_FILE ".tmp" and renames it
- * into place with durable_rename; at the next start the file is read
- * (magic number and format version checked) and removed, so that after a
- * crash, when no file was written, the store starts empty.
+ * Persistence follows pg_stat_statements: at shutdown the postmaster
+ * writes every entry to PGA_DUMP_FILE ".tmp" and renames it into place
+ * with durable_rename; at the next start the file is read (magic number
+ * and format version checked) and removed.  It is read only when the
+ * control file says the cluster was shut down cleanly: after a crash, a
+ * backend crash with reinitialisation, or an immediate shutdown (which
+ * also ends the postmaster with exit code 0), the store starts empty.
  *
  * Locking:
  *	pga_shared->lock (LWLock) protects stats_reset.
@@ -55,6 +57,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog/pg_control.h"
+#include "common/controldata_utils.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -655,6 +659,24 @@ pga_table_clear(PgaTableId tbl)
 }
 
 /*
+ * pga_cluster_shut_down_cleanly
+ *		Did the last shutdown leave the control file in a shut-down state?
+ *		Called at startup, before the startup process changes it.
+ */
+static bool
+pga_cluster_shut_down_cleanly(void)
+{
+	bool		crc_ok;
+	ControlFileData *control = get_controlfile(DataDir, &crc_ok);
+	bool		clean;
+
+	clean = crc_ok && (control->state == DB_SHUTDOWNED ||
+					   control->state == DB_SHUTDOWNED_IN_RECOVERY);
+	pfree(control);
+	return clean;
+}
+
+/*
  * pga_store_load
  *		Read what the last clean shutdown saved, then remove the file.
  *		Runs in the postmaster (or single-user backend) at startup, before
@@ -678,6 +700,23 @@ pga_store_load(void)
 					(errcode_for_file_access(),
 					 errmsg("could not read file \"%s\": %m", PGA_DUMP_FILE)));
 		return;
+	}
+
+	/* With pg_architect.save off, nothing is loaded (nor kept for later). */
+	if (!pga_save)
+		goto done;
+
+	/*
+	 * An immediate shutdown also ends the postmaster with exit code 0, so
+	 * the file may have been written by a server that then needs crash
+	 * recovery.  Load it only if the cluster was shut down cleanly.
+	 */
+	if (!pga_cluster_shut_down_cleanly())
+	{
+		ereport(LOG,
+				(errmsg("discarding pg_architect store file \"%s\": the server was not shut down cleanly",
+						PGA_DUMP_FILE)));
+		goto done;
 	}
 
 	if (fread(header, sizeof(header), 1, file) != 1 ||

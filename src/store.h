@@ -82,6 +82,8 @@ typedef struct PgaQueryEntry
 	TimestampTz last_seen;
 	int32		text_len;		/* bytes used in text */
 	bool		text_truncated; /* text was cut to fit */
+	bool		text_plain;		/* text is the statement itself, not
+								 * EXPLAIN/DECLARE/PREPARE around it */
 	char		text[FLEXIBLE_ARRAY_MEMBER];	/* statement text */
 } PgaQueryEntry;
 

@@ -96,3 +96,17 @@ CREATE VIEW architect.index_recommendations AS
 COMMENT ON VIEW architect.index_recommendations IS
   'recommend_indexes() with its defaults: no storage limit, at most 10 indexes';
 GRANT SELECT ON architect.index_recommendations TO PUBLIC;
+
+CREATE FUNCTION architect.workload_whatif(
+    indexes text[],
+    OUT queryid bigint,
+    OUT calls float8,
+    OUT cost_without float8,
+    OUT cost_with float8,
+    OUT used_indexes text[],
+    OUT query text)
+RETURNS SETOF record
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pga_workload_whatif';
+COMMENT ON FUNCTION architect.workload_whatif(text[]) IS
+  'the workload recommend_indexes() reads, each statement costed without and with the given hypothetical CREATE INDEX statements';
