@@ -458,9 +458,6 @@ pga_guard_refuse_foreign_trigger(Relation rel, const char *tgname,
 				 errhint("Rename or drop that trigger first.")));
 }
 
-/*
- * pga_trigger_parent_decl
- */
 static bool pga_trigger_parent(Oid tgoid, Oid *parent, Oid *relid);
 
 /*
