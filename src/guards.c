@@ -68,6 +68,7 @@
 
 #include "guc.h"
 #include "guards.h"
+#include "pg_architect.h"
 
 PG_FUNCTION_INFO_V1(pga_guard_options);
 
@@ -208,6 +209,7 @@ pga_guard_open_table(Datum relid_datum, bool isnull, const char *guard,
 				 errhint("Pass the table as 'schema.table' (a regclass).")));
 
 	relid = DatumGetObjectId(relid_datum);
+	pga_require_primary(psprintf("changing the %s guard", guard));
 
 	/*
 	 * Refuse a caller who does not own the table before locking it, so that
