@@ -44,6 +44,7 @@ _PG_init(void)
 		return;
 
 	pga_guc_init();
+	pga_hypo_init();
 
 	if (!process_shared_preload_libraries_in_progress)
 		return;
@@ -51,6 +52,8 @@ _PG_init(void)
 	pga_loaded_at_startup = true;
 
 	pga_store_init();
+	pga_capture_init();
+	pga_indexer_init();
 }
 
 /*

@@ -131,51 +131,40 @@ count_regress() {
     while read -r n; do fail "$label $n"; done < <(sed -nE 's/^(test|     )? *([A-Za-z0-9_]+) +\.\.\. (FAILED|failed).*/\2/p' "$log")
 }
 
-if selected regress; then
-    tests=$(ls sql/*.sql 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.sql$//')
-    if [ -n "$tests" ]; then
-        "$pgxs_dir/src/test/regress/pg_regress" \
-            --bindir="$INST$bindir" --inputdir="$SRC" --outputdir="$TC/regress" \
-            --temp-instance="$TC/regress/instance" \
-            --temp-config="$SRC/test/pg_architect.conf" \
-            --dbname=contrib_regression --encoding=UTF8 --no-locale \
-            $tests >"$TC/regress.log" 2>&1
-        rc=$?
-        cat "$TC/regress.log"
-        count_regress "$TC/regress.log" regress
-        if [ $rc -ne 0 ]; then
-            if [ -f "$TC/regress/regression.diffs" ]; then
-                echo "---- regression.diffs (first 400 lines) ----"
-                head -n 400 "$TC/regress/regression.diffs"
-            else
-                fail "pg_regress did not run (exit $rc)"
-            fi
+# run_suite LABEL DRIVER INPUTDIR NAMES...: one pg_regress-style run on a
+# throwaway preloaded cluster, counted test by test; diffs printed on failure.
+run_suite() {
+    local label=$1 driver=$2 inputdir=$3 rc
+    shift 3
+    [ $# -gt 0 ] || return 0
+    "$driver" \
+        --bindir="$INST$bindir" --inputdir="$inputdir" --outputdir="$TC/$label" \
+        --temp-instance="$TC/$label/instance" \
+        --temp-config="$SRC/test/pg_architect.conf" \
+        --dbname=contrib_regression --encoding=UTF8 --no-locale \
+        "$@" >"$TC/$label.log" 2>&1
+    rc=$?
+    cat "$TC/$label.log"
+    count_regress "$TC/$label.log" "$label"
+    if [ $rc -ne 0 ]; then
+        if [ -f "$TC/$label/regression.diffs" ]; then
+            echo "---- $label regression.diffs (first 400 lines) ----"
+            head -n 400 "$TC/$label/regression.diffs"
+        else
+            fail "$label: $(basename "$driver") did not run (exit $rc)"
         fi
     fi
+}
+
+if selected regress; then
+    run_suite regress "$pgxs_dir/src/test/regress/pg_regress" "$SRC" \
+        $(ls sql/*.sql 2>/dev/null | xargs -rn1 basename | sed 's/\.sql$//')
 fi
 
 # --- isolation -------------------------------------------------------------------
 if selected isolation; then
-    specs=$(ls test/specs/*.spec 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.spec$//')
-    if [ -n "$specs" ]; then
-        "$pgxs_dir/src/test/isolation/pg_isolation_regress" \
-            --bindir="$INST$bindir" --inputdir="$SRC/test" --outputdir="$TC/isolation" \
-            --temp-instance="$TC/isolation/instance" \
-            --temp-config="$SRC/test/pg_architect.conf" \
-            --dbname=contrib_regression --encoding=UTF8 --no-locale \
-            $specs >"$TC/isolation.log" 2>&1
-        rc=$?
-        cat "$TC/isolation.log"
-        count_regress "$TC/isolation.log" isolation
-        if [ $rc -ne 0 ]; then
-            if [ -f "$TC/isolation/regression.diffs" ]; then
-                echo "---- isolation regression.diffs (first 400 lines) ----"
-                head -n 400 "$TC/isolation/regression.diffs"
-            else
-                fail "pg_isolation_regress did not run (exit $rc)"
-            fi
-        fi
-    fi
+    run_suite isolation "$pgxs_dir/src/test/isolation/pg_isolation_regress" "$SRC/test" \
+        $(ls test/specs/*.spec 2>/dev/null | xargs -rn1 basename | sed 's/\.spec$//')
 fi
 
 # --- TAP -------------------------------------------------------------------------

@@ -18,9 +18,50 @@ SELECT calls, round(mean_exec_time::numeric, 2) AS mean_ms,
  ORDER BY total_exec_time DESC LIMIT 10;
 
 -- ==== indexes ====
+\echo '-- indexes to create for this workload (architect.recommend_indexes)'
+SELECT rank, index_name, pg_size_pretty(estimated_size_bytes) AS size,
+       round(improvement_pct) AS gain_pct, cardinality(queryids) AS queries, ddl
+  FROM architect.recommend_indexes();
+
+\echo '-- why, for the first three'
+SELECT rank, reason FROM architect.recommend_indexes() WHERE rank <= 3;
+
+\echo '-- the same within a 1 MB budget, at most 3 indexes'
+SELECT rank, index_name, pg_size_pretty(estimated_size_bytes) AS size
+  FROM architect.recommend_indexes(1, 3);
+
+\echo '-- how the advisor got there (architect.advisor_stats)'
+SELECT source, queries, ignored,
+       skipped_unparsable + skipped_missing_relation + skipped_param_types
+         + skipped_not_permitted + skipped_other AS skipped,
+       candidates, whatif_calls, round(runtime_ms::numeric, 1) AS runtime_ms,
+       round(mean_whatif_ms::numeric, 3) AS mean_whatif_ms,
+       round((100 * workload_cost_after / nullif(workload_cost_before, 0))::numeric, 1)
+         AS pct_of_cost_left
+  FROM architect.advisor_stats();
 
 -- ==== index builds ====
 
 -- ==== guards ====
+\echo '-- guards: audit (email masked) and updated_at on customers, one call each'
+\o /dev/null
+SELECT architect.enable_audit('customers', mask_columns => '{email}');
+SELECT architect.enable_updated_at('customers');
+\o
+BEGIN;
+SET LOCAL app.current_user_id = 'support-agent-7';
+UPDATE customers SET status = 'vip', email = 'vip-' || email WHERE id = 1;
+UPDATE customers SET status = status WHERE id = 2;
+COMMIT;
+\echo '-- architect.guards: which table has which guard (status missing: a column no trigger maintains)'
+SELECT schema_name, table_name, guard, status, options, action
+  FROM architect.guards ORDER BY schema_name, table_name, guard;
+\echo '-- the audit row of that UPDATE (the no-op UPDATE of customer 2 wrote none)'
+SELECT operation, table_name, app_user, old_data, new_data
+  FROM architect.audit_log ORDER BY id DESC LIMIT 2;
+\echo '-- updated_at moved for customer 1 only'
+SELECT id, status, updated_at > now() - interval '1 minute' AS updated_just_now
+  FROM customers WHERE id IN (1, 2) ORDER BY id;
+
 
 -- ==== health ====

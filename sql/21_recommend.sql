@@ -1,0 +1,208 @@
+-- architect.recommend_indexes_for(): each kind of candidate is recommended
+-- for a query it is the right answer for; existing indexes are respected;
+-- write costs, budgets and bad input.  Costs are never printed.
+
+CREATE OR REPLACE FUNCTION pga_err(sql text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; hint text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+    RETURN st || ': ' || msg || CASE WHEN hint <> '' THEN ' (hint: ' || hint || ')' ELSE '' END;
+END $$;
+
+-- The recommendation for a list of queries, without the numbers.
+CREATE FUNCTION pga_rec(queries text[], budget_mb float8 DEFAULT NULL,
+                        max_indexes int DEFAULT 10, weights float8[] DEFAULT NULL)
+RETURNS TABLE (rank int, tbl text, ddl text, method text, columns text[],
+               include_columns text[], predicate text, gain_ok boolean,
+               nqueries int)
+LANGUAGE sql AS $$
+    SELECT rank, table_name, ddl, method, columns, include_columns, predicate,
+           improvement_pct >= 20 AND benefit > 0, cardinality(queryids)
+      FROM architect.recommend_indexes_for(queries, budget_mb, max_indexes, weights)
+$$;
+
+CREATE TABLE rc_customers (
+    id      int PRIMARY KEY,
+    email   text NOT NULL,
+    country text NOT NULL
+);
+INSERT INTO rc_customers
+SELECT g, 'User' || g || '@Example.com', (ARRAY['DE','FR','US','GB'])[1 + g % 4]
+FROM generate_series(1, 5000) g;
+
+CREATE TABLE rc_orders (
+    id           int PRIMARY KEY,
+    customer_id  int NOT NULL,
+    status       text NOT NULL,
+    created_at   timestamptz NOT NULL,
+    total        numeric(12,2) NOT NULL,
+    processed_at timestamptz,
+    note         text NOT NULL
+);
+INSERT INTO rc_orders
+SELECT g, 1 + g % 200,
+       CASE WHEN g % 100 < 2 THEN 'pending' WHEN g % 100 < 20 THEN 'shipped' ELSE 'delivered' END,
+       '2024-01-01'::timestamptz + g * interval '7 minutes',
+       (g % 500) * 1.25,
+       CASE WHEN g % 100 = 7 THEN NULL ELSE '2024-01-01'::timestamptz + g * interval '8 minutes' END,
+       repeat('n', 40)
+FROM generate_series(1, 25000) g;
+
+CREATE TABLE rc_docs (
+    id    int PRIMARY KEY,
+    attrs jsonb NOT NULL,
+    tags  text[] NOT NULL,
+    body  text NOT NULL,
+    title text NOT NULL,
+    code  text NOT NULL
+);
+INSERT INTO rc_docs
+SELECT g,
+       jsonb_build_object('color', (ARRAY['red','blue','green','black'])[1 + g % 4],
+                          'size', (ARRAY['S','M','L','XL'])[1 + (g / 4) % 4],
+                          'brand', 'b' || (g % 50)),
+       ARRAY['t' || (g % 100), 'u' || (g % 7)],
+       'document ' || g || ' about ' || (ARRAY['cats','dogs','birds','fish'])[1 + g % 4],
+       'Title ' || md5(g::text),
+       'K' || lpad(g::text, 6, '0')
+FROM generate_series(1, 20000) g;
+VACUUM ANALYZE rc_customers, rc_orders, rc_docs;
+
+-- Equality columns first, then one range column.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id, total FROM rc_orders WHERE customer_id = 42 AND created_at > '2024-03-01' AND created_at < '2024-03-08'$$]);
+-- ORDER BY after the equality column, for a LIMIT (every column is read:
+-- no covering index).
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT * FROM rc_orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 10$$]);
+-- Mixed sort directions need DESC in the index.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_orders ORDER BY status, created_at DESC LIMIT 20$$]);
+-- A join column for a parameterized nested loop, and the lookup that drives it.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT o.id, o.total FROM rc_customers c JOIN rc_orders o ON o.customer_id = c.id WHERE c.email = 'User42@Example.com'$$]);
+-- Covering: INCLUDE the other column read, for an index-only scan.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT customer_id, total FROM rc_orders WHERE customer_id BETWEEN 10 AND 30$$]);
+-- Partial index on a selective constant predicate (a queue), under a budget
+-- that a full index would not fit.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_orders WHERE processed_at IS NULL ORDER BY id LIMIT 10$$], 0.05);
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id, total FROM rc_orders WHERE status = 'pending' ORDER BY created_at LIMIT 20$$], 0.05);
+-- Expression.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_customers WHERE lower(email) = 'user42@example.com'$$]);
+-- GIN: jsonb containment, array overlap, full text, trigrams for LIKE '%x%'.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_docs WHERE attrs @> '{"color": "red", "size": "M", "brand": "b7"}'$$]);
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_docs WHERE tags && ARRAY['t42']$$]);
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_docs WHERE to_tsvector('english', body) @@ to_tsquery('english', 'document & 4242')$$]);
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_docs WHERE title LIKE '%abc12%'$$]);
+-- LIKE 'prefix%' (C collation here: the default operator class serves it).
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_docs WHERE code LIKE 'K00042%'$$]);
+
+-- A recommendation's DDL is what whatif() plans with.
+SELECT w.used, w.cost_with < w.cost_without AS cheaper
+  FROM architect.recommend_indexes_for(ARRAY[
+         $$SELECT id, status FROM rc_orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 10$$]) r,
+       architect.whatif($$SELECT id, status FROM rc_orders WHERE customer_id = 42 ORDER BY created_at DESC LIMIT 10$$,
+                        ARRAY[replace(r.ddl, 'CONCURRENTLY ', '')]) w;
+
+-- A whole workload: one index may serve several queries, weights count.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_orders WHERE customer_id = 7$$,
+  $$SELECT id, total FROM rc_orders WHERE customer_id = 8 ORDER BY created_at DESC LIMIT 5$$,
+  $$SELECT count(*) FROM rc_orders WHERE customer_id = 9 AND created_at > '2024-02-01'$$],
+  NULL, 10, ARRAY[100, 10, 1]);
+SELECT queries, candidates > 0 AS has_candidates, whatif_calls > 0 AS planned,
+       mean_whatif_ms < 50 AS fast, workload_cost_after < workload_cost_before AS improved
+  FROM architect.advisor_stats();
+
+-- Nothing for a table that is already well indexed, and never a duplicate
+-- or a prefix of an existing index.
+CREATE TABLE rc_indexed (a int, b int, c text);
+INSERT INTO rc_indexed SELECT g % 1000, g % 77, 'x' || g FROM generate_series(1, 20000) g;
+CREATE INDEX rc_indexed_a_b ON rc_indexed (a, b);
+CREATE INDEX rc_indexed_c ON rc_indexed (c);
+VACUUM ANALYZE rc_indexed;
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT * FROM rc_indexed WHERE a = 5$$,
+  $$SELECT * FROM rc_indexed WHERE a = 5 AND b = 3$$,
+  $$SELECT * FROM rc_indexed WHERE c = 'x42'$$]);
+-- An invalid index covers nothing.
+UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'rc_indexed_c'::regclass;
+SELECT * FROM pga_rec(ARRAY[$$SELECT * FROM rc_indexed WHERE c = 'x42'$$]);
+UPDATE pg_index SET indisvalid = true WHERE indexrelid = 'rc_indexed_c'::regclass;
+
+-- Write cost: an index on a column that heavy UPDATE traffic sets would
+-- lose HOT updates; it is recommended only when the reads outweigh that.
+CREATE TABLE rc_hot (id int PRIMARY KEY, counter int NOT NULL, pad text) WITH (fillfactor = 70);
+INSERT INTO rc_hot SELECT g, g % 5000, repeat('p', 50) FROM generate_series(1, 20000) g;
+VACUUM ANALYZE rc_hot;
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_hot WHERE counter = 17$$,
+  $$UPDATE rc_hot SET counter = counter + 1 WHERE id = 5$$], NULL, 10, ARRAY[10, 1]);
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_hot WHERE counter = 17$$,
+  $$UPDATE rc_hot SET counter = counter + 1 WHERE id = 5$$], NULL, 10, ARRAY[10, 1000000]);
+SELECT reason LIKE '%losing HOT%' AS mentions_hot
+  FROM architect.recommend_indexes_for(ARRAY[
+  $$SELECT id FROM rc_hot WHERE counter = 17$$,
+  $$UPDATE rc_hot SET counter = counter + 1 WHERE id = 5$$], NULL, 10, ARRAY[1000, 10]);
+
+-- The minimum gain is a setting.
+SET pg_architect.min_improvement = 99.99;
+SELECT count(*) AS recommended FROM architect.recommend_indexes_for(ARRAY[
+  $$SELECT id FROM rc_orders WHERE customer_id = 42 AND created_at > '2024-03-01'$$]);
+RESET pg_architect.min_improvement;
+
+-- Budget and count: the budget excludes what does not fit, max_indexes caps.
+SELECT count(*) AS recommended FROM architect.recommend_indexes_for(ARRAY[
+  $$SELECT id FROM rc_orders WHERE customer_id = 42$$,
+  $$SELECT id FROM rc_customers WHERE lower(email) = 'user42@example.com'$$], 0.001);
+SELECT count(*) AS recommended FROM architect.recommend_indexes_for(ARRAY[
+  $$SELECT id FROM rc_orders WHERE customer_id = 42$$,
+  $$SELECT id FROM rc_customers WHERE lower(email) = 'user42@example.com'$$], NULL, 1);
+SELECT sum(estimated_size_bytes) <= 0.3 * 1024 * 1024 AS within_budget
+  FROM architect.recommend_indexes_for(ARRAY[
+  $$SELECT id FROM rc_orders WHERE customer_id = 42$$,
+  $$SELECT id FROM rc_orders WHERE created_at > '2024-02-01' AND created_at < '2024-02-02'$$,
+  $$SELECT id FROM rc_customers WHERE lower(email) = 'user42@example.com'$$], 0.3);
+
+-- Statements that cannot be planned are skipped and counted, never fatal.
+SELECT * FROM pga_rec(ARRAY[
+  $$SELECT id FROM rc_orders WHERE customer_id = 42$$,
+  $$SELEC broken$$,
+  $$SELECT * FROM rc_gone WHERE a = 1$$,
+  $$SELECT * FROM rc_orders WHERE no_such_column = 1$$,
+  $$SELECT 1 WHERE $1 IS NULL$$,
+  $$VACUUM rc_orders$$,
+  $$SELECT 1$$]);
+SELECT queries, ignored, skipped_unparsable, skipped_missing_relation,
+       skipped_param_types, skipped_other
+  FROM architect.advisor_stats();
+
+-- Bad input.
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(NULL)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1', NULL])$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], 0)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], -5)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], 'NaN')$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], NULL, 0)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], NULL, NULL)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], NULL, 10, ARRAY[1, 2])$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], NULL, 10, ARRAY[0])$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes_for(ARRAY['SELECT 1'], NULL, 10, ARRAY[NULL]::float8[])$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes(0)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes(-1)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes(NULL, -3)$$);
+SELECT pga_err($$SELECT * FROM architect.recommend_indexes(NULL, NULL)$$);

@@ -1,0 +1,1261 @@
+/*-------------------------------------------------------------------------
+ *
+ * advisor.c
+ *	  Index selection for a whole workload under a storage budget, and the
+ *	  SQL functions architect.recommend_indexes(),
+ *	  architect.recommend_indexes_for(), architect.workload_whatif() and
+ *	  architect.advisor_stats().
+ *
+ * The problem: choose the set S of candidate indexes (candidates.c) that
+ * minimises
+ *
+ *		sum over queries q of  w(q) * cost(q, S)   +   sum over s in S of  m(s)
+ *
+ * with the total estimated size of S within budget_mb and at most
+ * max_indexes indexes, where w(q) is q's number of executions, cost(q, S)
+ * the planner's estimated cost of q with the indexes of S as hypothetical
+ * indexes (whatif.c), and m(s) the estimated cost of maintaining s under
+ * the measured writes (below).  Index interactions are real: an index
+ * chosen for one query changes what another is worth (two indexes on the
+ * same table compete; a join index makes a nested loop possible only with
+ * the right index on the other side), so costs are always taken with the
+ * whole relevant set active, never added up per index.
+ *
+ * The method is a greedy search with lazy re-evaluation followed by a
+ * local search, in four steps (2 to 4 are run from three starting points,
+ * and the best result is kept):
+ *
+ *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
+ *	   leading key.  Candidates that help no query, cost more to maintain
+ *	   than they save, or exceed the budget by themselves are dropped.
+ *	2. Greedy: repeatedly take the candidate with the best gain (or, under
+ *	   a budget, gain per byte), where the gain of the top candidate is
+ *	   re-evaluated against the current selection before it is accepted
+ *	   (lazy evaluation: gains computed in an earlier round are upper
+ *	   guesses, refreshed only for the candidate about to be taken).  Under
+ *	   a budget both orders matter (the usual guard of ratio-greedy knapsack
+ *	   heuristics); the third start is each query's own best one- or
+ *	   two-column B-tree, taken greedily, so that the result is never worse
+ *	   than advice given one query at a time.
+ *	3. Local search: drop any chosen index that no longer pays for itself
+ *	   given the others, then try swapping each chosen index for one of the
+ *	   best unchosen candidates of its table when that lowers the objective
+ *	   within the budget; then add what the budget still allows.
+ *	4. Guard rails: an index whose served queries (those whose plans use
+ *	   it) gain less than pg_architect.min_improvement percent is dropped,
+ *	   and so is any index that makes a query's estimated cost more than
+ *	   pg_architect.max_regression percent worse than today.
+ *
+ * This is not the "Extend" algorithm (which grows indexes column by column
+ * and is patented): candidates are complete definitions derived from the
+ * queries, and the search only adds, removes and swaps whole indexes.
+ *
+ * Costs are cached by (query, set of relevant candidates in S): the same
+ * combination is never planned twice, and pg_architect.max_whatif_calls
+ * caps the planner calls of a run (the best selection found so far is then
+ * returned, and advisor_stats() says the cap was reached).
+ *
+ * Write cost m(s): with n_ins, n_upd, n_hot_upd, n_del the table's counters
+ * since the statistics were reset, each new index entry costs about one
+ * page access plus the CPU of descending the tree (times
+ * pg_architect.write_cost_factor): every insert adds an entry, every
+ * non-HOT update adds one, and an index on a column the workload's UPDATE
+ * statements set makes every HOT update non-HOT, adding an entry to every
+ * index of the table.
+ *
+ * Locking: none of its own; see workload.c and whatif.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "commands/defrem.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "portability/instr_time.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+#include "advisor.h"
+#include "guc.h"
+#include "pg_architect.h"
+#include "whatif.h"
+
+PG_FUNCTION_INFO_V1(pga_recommend_indexes);
+PG_FUNCTION_INFO_V1(pga_recommend_indexes_for);
+PG_FUNCTION_INFO_V1(pga_advisor_stats);
+PG_FUNCTION_INFO_V1(pga_workload_whatif);
+
+PgaRunStats pga_last_stats;
+
+/*
+ * How much more an index must save, alone, than a candidate it extends
+ * (with more key or INCLUDE columns) to stay in the running.
+ */
+#define PGA_EXTENSION_GAIN 0.10
+
+/* Gains within this fraction of each other are a tie; the smaller wins. */
+#define PGA_TIE 0.05
+
+/*
+ * An index whose gain, given those already chosen, is below this fraction
+ * of its gain alone is redundant with them.
+ */
+#define PGA_REDUNDANT 0.10
+static bool pga_have_stats = false;
+
+/* Cost cache entry: one query under one set of relevant candidates. */
+typedef struct PgaCostKey
+{
+	int			qidx;
+	uint32		sethash;
+} PgaCostKey;
+
+typedef struct PgaCostEntry
+{
+	PgaCostKey	key;
+	Bitmapset  *set;			/* the candidates planned with */
+	double		cost;
+	Bitmapset  *used;			/* those the plan uses */
+} PgaCostEntry;
+
+/* A selection in progress. */
+typedef struct PgaSel
+{
+	Bitmapset  *set;			/* chosen candidate ids */
+	double		bytes;			/* their estimated size */
+	double	   *cost;			/* per query: cost under set */
+	Bitmapset **used;			/* per query: chosen candidates it uses */
+} PgaSel;
+
+/*
+ * pga_cost
+ *		The cost of q with the candidates of S that may serve it, from the
+ *		cache or from one planner call.  When the call cap is reached the
+ *		answer is q's cost under no new index and run->stats.capped is set.
+ */
+static double
+pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
+{
+	Bitmapset  *rel = bms_intersect(S, q->cands);
+	PgaCostKey	key;
+	PgaCostEntry *e;
+	bool		found;
+	PgaPlanResult res;
+	List	   *hypos = NIL;
+	int			k;
+	int			pos;
+
+	if (used)
+		*used = NULL;
+	if (bms_is_empty(rel))
+		return q->base_cost;
+
+	key.qidx = q->idx;
+	key.sethash = bms_hash_value(rel);
+	e = hash_search(run->cost_cache, &key, HASH_FIND, &found);
+	if (found && bms_equal(e->set, rel))
+	{
+		run->stats.cache_hits++;
+		if (used)
+			*used = e->used;
+		return e->cost;
+	}
+	if (run->stats.whatif_calls >= pga_max_whatif_calls)
+	{
+		run->stats.capped = true;
+		return q->base_cost;
+	}
+
+	CHECK_FOR_INTERRUPTS();
+	k = -1;
+	while ((k = bms_next_member(rel, k)) >= 0)
+		hypos = lappend(hypos, run->cands[k]->hypo);
+	pga_plan_query(q->query, q->text, hypos, &res, false);
+	run->stats.whatif_calls++;
+
+	e = hash_search(run->cost_cache, &key, HASH_ENTER, &found);
+	e->set = rel;
+	e->cost = res.total_cost;
+	e->used = NULL;
+	pos = 0;
+	k = -1;
+	while ((k = bms_next_member(rel, k)) >= 0)
+	{
+		if (bms_is_member(pos, res.used))
+			e->used = bms_add_member(e->used, k);
+		pos++;
+	}
+	if (used)
+		*used = e->used;
+	return e->cost;
+}
+
+/*
+ * pga_index_attrs
+ *		Columns an index reads (keys, INCLUDE, expressions, predicate).
+ */
+static Bitmapset *
+pga_index_attrs(PgaHypoIndex *h)
+{
+	Bitmapset  *cols = NULL;
+	Bitmapset  *vars = NULL;
+	int			i;
+	int			k;
+
+	for (i = 0; i < h->ncolumns; i++)
+		if (h->indexkeys[i] > 0)
+			cols = bms_add_member(cols, h->indexkeys[i]);
+	pull_varattnos((Node *) h->indexprs, 1, &vars);
+	pull_varattnos((Node *) h->indpred, 1, &vars);
+	k = -1;
+	while ((k = bms_next_member(vars, k)) >= 0)
+		if (k + FirstLowInvalidHeapAttributeNumber > 0)
+			cols = bms_add_member(cols, k + FirstLowInvalidHeapAttributeNumber);
+	return cols;
+}
+
+/*
+ * pga_reltuples
+ *		pg_class.reltuples of a table (0 when unknown).
+ */
+static double
+pga_reltuples(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	double		n = 0;
+
+	if (HeapTupleIsValid(tup))
+	{
+		n = Max(((Form_pg_class) GETSTRUCT(tup))->reltuples, 0);
+		ReleaseSysCache(tup);
+	}
+	return n;
+}
+
+/*
+ * pga_write_cost
+ *		Estimated cost of maintaining candidate c under the workload's writes
+ *		(see the file header).  *hot_rows is set to the updated rows that
+ *		would lose HOT.
+ */
+static double
+pga_write_cost(PgaCand *c, double *hot_rows)
+{
+	PgaTable   *t = c->table;
+	PgaHypoIndex *h = c->hypo;
+	Bitmapset  *attrs = pga_index_attrs(h);
+	double		per_entry;
+	double		frac = 1.0;
+	double		reltuples;
+	double		cost;
+	ListCell   *lc;
+
+	per_entry = seq_page_cost + cpu_index_tuple_cost +
+		Max(h->tree_height, 0) * cpu_operator_cost;
+	if (h->amoid == GIN_AM_OID)
+		per_entry *= 4.0;		/* several entries per row */
+	reltuples = pga_reltuples(h->relid);
+	if (h->indpred != NIL && reltuples > 0)
+		frac = Min(1.0, h->tuples / reltuples);
+
+	*hot_rows = 0;
+	cost = t->ins_rows * per_entry * frac;
+	foreach(lc, t->updates)
+	{
+		PgaUpdate  *u = (PgaUpdate *) lfirst(lc);
+
+		if (bms_overlap(u->attrs, attrs))
+		{
+			/* A new entry here, and HOT updates now touch every index. */
+			cost += u->rows * per_entry * frac +
+				u->rows * t->hot_ratio * t->n_indexes * per_entry;
+			*hot_rows += u->rows * t->hot_ratio;
+		}
+		else
+			cost += u->rows * (1.0 - t->hot_ratio) * per_entry * frac;
+	}
+	cost += t->del_rows * cpu_index_tuple_cost;
+	return cost * pga_write_cost_factor;
+}
+
+static void
+pga_sel_init(PgaRun *run, PgaSel *sel)
+{
+	int			i;
+
+	sel->set = NULL;
+	sel->bytes = 0;
+	sel->cost = palloc(sizeof(double) * Max(run->nqueries, 1));
+	sel->used = palloc0(sizeof(Bitmapset *) * Max(run->nqueries, 1));
+	for (i = 0; i < run->nqueries; i++)
+		sel->cost[i] = run->qarr[i]->base_cost;
+}
+
+static void
+pga_sel_copy(PgaRun *run, PgaSel *dst, PgaSel *src)
+{
+	dst->set = bms_copy(src->set);
+	dst->bytes = src->bytes;
+	memcpy(dst->cost, src->cost, sizeof(double) * run->nqueries);
+	memcpy(dst->used, src->used, sizeof(Bitmapset *) * run->nqueries);
+}
+
+/*
+ * pga_sel_objective
+ *		Weighted workload cost plus maintenance cost of a selection.
+ */
+static double
+pga_sel_objective(PgaRun *run, PgaSel *sel)
+{
+	double		total = 0.0;
+	int			i;
+	int			k;
+
+	for (i = 0; i < run->nqueries; i++)
+		total += run->qarr[i]->weight * sel->cost[i];
+	k = -1;
+	while ((k = bms_next_member(sel->set, k)) >= 0)
+		total += run->cands[k]->write_cost;
+	return total;
+}
+
+/*
+ * pga_sel_set
+ *		Change the selection to S and refresh the costs of the queries the
+ *		change affects.
+ */
+static void
+pga_sel_set(PgaRun *run, PgaSel *sel, Bitmapset *S)
+{
+	Bitmapset  *changed = bms_union(bms_difference(S, sel->set),
+									bms_difference(sel->set, S));
+	int			i;
+	int			k;
+
+	sel->set = S;
+	sel->bytes = 0;
+	k = -1;
+	while ((k = bms_next_member(S, k)) >= 0)
+		sel->bytes += run->cands[k]->size;
+	for (i = 0; i < run->nqueries; i++)
+	{
+		PgaQuery   *q = run->qarr[i];
+
+		if (bms_overlap(q->cands, changed))
+			sel->cost[i] = pga_cost(run, q, S, &sel->used[i]);
+	}
+}
+
+/*
+ * pga_gain_if_added
+ *		Weighted cost saved by adding c to the selection, over the queries c
+ *		helps on its own, less c's maintenance cost.
+ */
+static double
+pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
+{
+	Bitmapset  *S = bms_add_member(bms_copy(sel->set), c->id);
+	double		gain = 0.0;
+	int			i = -1;
+
+	while ((i = bms_next_member(c->helps, i)) >= 0)
+	{
+		PgaQuery   *q = run->qarr[i];
+
+		gain += q->weight * (sel->cost[i] - pga_cost(run, q, S, NULL));
+	}
+	return gain - c->write_cost;
+}
+
+/*
+ * pga_fits
+ *		May c join the selection within the budget and the index count?
+ */
+static bool
+pga_fits(PgaRun *run, PgaSel *sel, PgaCand *c, double freed_bytes,
+		 int freed_count)
+{
+	if (bms_num_members(sel->set) - freed_count >= run->max_indexes)
+		return false;
+	if (run->budget >= 0 && sel->bytes - freed_bytes + c->size > run->budget)
+		return false;
+	return true;
+}
+
+/*
+ * pga_greedy
+ *		Step 2: greedy selection with lazy re-evaluation, by gain or by gain
+ *		per byte.
+ */
+static void
+pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	double	   *prio = palloc(sizeof(double) * Max(run->ncands, 1));
+	int		   *stamp = palloc0(sizeof(int) * Max(run->ncands, 1));
+	int			round = 1;
+	int			i;
+
+	for (i = 0; i < run->ncands; i++)
+	{
+		PgaCand    *c = run->cands[i];
+
+		prio[i] = by_ratio ? c->benefit1 / Max(c->size, 1.0) : c->benefit1;
+	}
+
+	for (;;)
+	{
+		int			best = -1;
+
+		for (i = 0; i < run->ncands; i++)
+		{
+			PgaCand    *c = run->cands[i];
+
+			if (c->dead || bms_is_member(i, sel->set) || prio[i] <= 0 ||
+				!pga_fits(run, sel, c, 0, 0))
+				continue;
+			/* Near ties (within PGA_TIE) go to the smaller index. */
+			if (best < 0 || prio[i] > prio[best] * (1.0 + PGA_TIE) ||
+				(prio[i] >= prio[best] * (1.0 - PGA_TIE) &&
+				 c->size < run->cands[best]->size))
+				best = i;
+		}
+		if (best < 0 || run->stats.capped)
+			break;
+
+		if (stamp[best] == round)
+		{
+			/* Its gain is up to date and still the best: take it. */
+			pga_sel_set(run, sel, bms_add_member(bms_copy(sel->set), best));
+			round++;
+			continue;
+		}
+		{
+			PgaCand    *c = run->cands[best];
+			double		gain = pga_gain_if_added(run, sel, c);
+
+			/* Mostly redundant with what is chosen: not this time. */
+			if (gain < PGA_REDUNDANT * c->benefit1)
+				gain = 0;
+			prio[best] = by_ratio ? gain / Max(c->size, 1.0) : gain;
+			stamp[best] = round;
+		}
+	}
+}
+
+/*
+ * pga_local_search
+ *		Step 3: drop indexes that do not pay for themselves given the
+ *		others; swap a chosen index for a better unchosen one of the same
+ *		table.
+ */
+static void
+pga_local_search(PgaRun *run, PgaSel *sel)
+{
+	Bitmapset  *chosen = bms_copy(sel->set);
+	int			k;
+	double		obj = pga_sel_objective(run, sel);
+	PgaSel		trial;
+
+	pga_sel_init(run, &trial);
+
+	/* Drop what no longer pays. */
+	k = -1;
+	while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
+	{
+		double		o;
+
+		pga_sel_copy(run, &trial, sel);
+		pga_sel_set(run, &trial, bms_del_member(bms_copy(sel->set), k));
+		o = pga_sel_objective(run, &trial);
+		if (o <= obj)
+		{
+			pga_sel_copy(run, sel, &trial);
+			obj = o;
+		}
+	}
+
+	/* Swap with the best unchosen candidates of the same table. */
+	chosen = bms_copy(sel->set);
+	k = -1;
+	while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
+	{
+		PgaCand    *s = run->cands[k];
+		int			tried = 0;
+		int			i;
+		bool	   *seen = palloc0(sizeof(bool) * run->ncands);
+
+		while (tried < 4 && !run->stats.capped)
+		{
+			int			best = -1;
+			double		o;
+
+			for (i = 0; i < run->ncands; i++)
+			{
+				PgaCand    *c = run->cands[i];
+
+				if (seen[i] || c->dead || c->table != s->table ||
+					bms_is_member(i, sel->set) || c->benefit1 <= 0)
+					continue;
+				if (best < 0 || c->benefit1 > run->cands[best]->benefit1)
+					best = i;
+			}
+			if (best < 0)
+				break;
+			seen[best] = true;
+			tried++;
+			if (!pga_fits(run, sel, run->cands[best], s->size, 1))
+				continue;
+			pga_sel_copy(run, &trial, sel);
+			pga_sel_set(run, &trial,
+						bms_add_member(bms_del_member(bms_copy(sel->set), k), best));
+			o = pga_sel_objective(run, &trial);
+
+			/*
+			 * A bigger index must win clearly (a near tie keeps the leaner
+			 * one); a smaller one only has to be no worse.
+			 */
+			if (run->cands[best]->size > s->size ?
+				o < obj - PGA_TIE * Max(s->benefit1, 0.0) :
+				o <= obj)
+			{
+				pga_sel_copy(run, sel, &trial);
+				obj = o;
+				break;
+			}
+		}
+		pfree(seen);
+	}
+}
+
+/*
+ * pga_served
+ *		Queries whose plan under the selection uses candidate k.
+ */
+static Bitmapset *
+pga_served(PgaRun *run, PgaSel *sel, int k)
+{
+	Bitmapset  *served = NULL;
+	int			i;
+
+	for (i = 0; i < run->nqueries; i++)
+		if (bms_is_member(k, sel->used[i]))
+			served = bms_add_member(served, i);
+	return served;
+}
+
+/*
+ * pga_served_gain
+ *		For chosen index k: weighted cost of its served queries without it
+ *		(*before) and with it (*after).
+ */
+static void
+pga_served_gain(PgaRun *run, PgaSel *sel, int k, Bitmapset *served,
+				double *before, double *after)
+{
+	Bitmapset  *without = bms_del_member(bms_copy(sel->set), k);
+	int			i = -1;
+
+	*before = 0;
+	*after = 0;
+	while ((i = bms_next_member(served, i)) >= 0)
+	{
+		PgaQuery   *q = run->qarr[i];
+
+		*before += q->weight * pga_cost(run, q, without, NULL);
+		*after += q->weight * sel->cost[i];
+	}
+}
+
+/*
+ * pga_guard_rails
+ *		Step 4: every index must gain min_improvement percent on the queries
+ *		it serves, and no query may get more than max_regression percent
+ *		worse than with no new index.
+ */
+static void
+pga_guard_rails(PgaRun *run, PgaSel *sel)
+{
+	bool		changed = true;
+
+	while (changed && !bms_is_empty(sel->set))
+	{
+		int			worst = -1;
+		double		worst_pct = 0;
+		int			k;
+		int			i;
+
+		changed = false;
+
+		/* A query made worse: drop the chosen indexes its plan uses. */
+		for (i = 0; i < run->nqueries && !changed; i++)
+		{
+			PgaQuery   *q = run->qarr[i];
+
+			if (sel->cost[i] > q->base_cost * (1.0 + pga_max_regression / 100.0))
+			{
+				Bitmapset  *drop = bms_intersect(sel->set,
+												 sel->used[i] ? sel->used[i] : q->cands);
+
+				pga_sel_set(run, sel, bms_difference(sel->set, drop));
+				changed = true;
+			}
+		}
+		if (changed)
+			continue;
+
+		/* The index with the smallest gain on its queries, if too small. */
+		k = -1;
+		while ((k = bms_next_member(sel->set, k)) >= 0)
+		{
+			Bitmapset  *served = pga_served(run, sel, k);
+			double		before;
+			double		after;
+			double		pct;
+
+			if (bms_is_empty(served))
+				pct = 0;
+			else
+			{
+				pga_served_gain(run, sel, k, served, &before, &after);
+				pct = before > 0 ? 100.0 * (before - after) / before : 0;
+			}
+			if (pct < pga_min_improvement && (worst < 0 || pct < worst_pct))
+			{
+				worst = k;
+				worst_pct = pct;
+			}
+		}
+		if (worst >= 0)
+		{
+			pga_sel_set(run, sel, bms_del_member(bms_copy(sel->set), worst));
+			changed = true;
+		}
+	}
+}
+
+/*
+ * pga_phase1
+ *		Step 1: each candidate alone.
+ */
+static void
+pga_phase1(PgaRun *run)
+{
+	int			i;
+
+	for (i = 0; i < run->ncands; i++)
+	{
+		PgaCand    *c = run->cands[i];
+		Bitmapset  *one = bms_make_singleton(i);
+		double		gain = 0.0;
+		double		hot_rows;
+		int			j = -1;
+
+		while ((j = bms_next_member(c->queries, j)) >= 0 && !run->stats.capped)
+		{
+			PgaQuery   *q = run->qarr[j];
+			double		cost = pga_cost(run, q, one, NULL);
+
+			if (cost < q->base_cost * (1.0 - 1e-9))
+			{
+				c->helps = bms_add_member(c->helps, j);
+				gain += q->weight * (q->base_cost - cost);
+			}
+		}
+		pga_hypo_ensure_size(c->hypo);
+		c->size = (double) c->hypo->pages * BLCKSZ;
+		c->write_cost = pga_write_cost(c, &hot_rows);
+		c->benefit1 = gain - c->write_cost;
+		if (bms_is_empty(c->helps) || c->benefit1 <= 0 ||
+			(run->budget >= 0 && c->size > run->budget))
+			c->dead = true;
+		if (message_level_is_interesting(DEBUG1))
+		{
+			if (c->hypo->name == NULL)
+				pga_hypo_choose_name(c->hypo, NIL);
+			elog(DEBUG1, "candidate %d %s: may serve %d, helps %d queries, gain %.1f, write cost %.1f, %.0f bytes%s",
+				 i, pga_hypo_ddl(c->hypo, false), bms_num_members(c->queries),
+				 bms_num_members(c->helps), gain, c->write_cost, c->size,
+				 c->dead ? ", dropped" : "");
+		}
+	}
+}
+
+/*
+ * pga_prune_extensions
+ *		An index that only extends another candidate (more key columns,
+ *		INCLUDE columns) must be worth clearly more on its own: otherwise
+ *		the leaner one is as good and the extension is dropped.
+ */
+static void
+pga_prune_extensions(PgaRun *run)
+{
+	int			i;
+	int			j;
+
+	for (i = 0; i < run->ncands; i++)
+	{
+		PgaCand    *x = run->cands[i];
+
+		if (x->dead)
+			continue;
+		for (j = 0; j < run->ncands; j++)
+		{
+			PgaCand    *y = run->cands[j];
+
+			if (i == j || y->dead || y->table != x->table ||
+				!pga_hypo_extends(x->hypo, y->hypo))
+				continue;
+			if (x->benefit1 < y->benefit1 * (1.0 + PGA_EXTENSION_GAIN))
+			{
+				x->dead = true;
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * pga_select_single_query
+ *		For comparison: each query's best single- or two-column B-tree on
+ *		its own, taken greedily by gain.
+ */
+static void
+pga_select_single_query(PgaRun *run, PgaSel *sel)
+{
+	int		   *best = palloc(sizeof(int) * Max(run->nqueries, 1));
+	double	   *gain = palloc0(sizeof(double) * Max(run->nqueries, 1));
+	int			i;
+
+	for (i = 0; i < run->nqueries; i++)
+	{
+		PgaQuery   *q = run->qarr[i];
+		int			k = -1;
+
+		best[i] = -1;
+		while ((k = bms_next_member(q->cands, k)) >= 0 && !run->stats.capped)
+		{
+			PgaCand    *c = run->cands[k];
+			double		g;
+
+			if (c->hypo->amoid != BTREE_AM_OID || c->hypo->nkeycolumns > 2 ||
+				c->hypo->ncolumns != c->hypo->nkeycolumns ||
+				c->hypo->indpred != NIL)
+				continue;
+			g = q->weight * (q->base_cost - pga_cost(run, q, bms_make_singleton(k), NULL));
+			if (g > gain[i])
+			{
+				gain[i] = g;
+				best[i] = k;
+			}
+		}
+	}
+	for (;;)
+	{
+		int			top = -1;
+
+		for (i = 0; i < run->nqueries; i++)
+			if (best[i] >= 0 && (top < 0 || gain[i] > gain[top]))
+				top = i;
+		if (top < 0)
+			break;
+		if (!bms_is_member(best[top], sel->set))
+		{
+			PgaCand    *c = run->cands[best[top]];
+			double		hot_rows;
+
+			pga_hypo_ensure_size(c->hypo);
+			c->size = (double) c->hypo->pages * BLCKSZ;
+			c->write_cost = pga_write_cost(c, &hot_rows);
+			if (pga_fits(run, sel, c, 0, 0))
+				pga_sel_set(run, sel, bms_add_member(bms_copy(sel->set), c->id));
+		}
+		best[top] = -1;
+	}
+}
+
+/*
+ * pga_kind_words
+ *		What an index does, in words.
+ */
+static void
+pga_kind_words(StringInfo s, int kinds)
+{
+	static const struct
+	{
+		int			kind;
+		const char *words;
+	}			names[] = {
+		{PGA_KIND_EQ, "equality filter"},
+		{PGA_KIND_RANGE, "range filter"},
+		{PGA_KIND_OR, "OR filter (bitmap OR)"},
+		{PGA_KIND_PATTERN, "LIKE 'prefix%' filter"},
+		{PGA_KIND_TRGM, "LIKE '%text%' search (pg_trgm)"},
+		{PGA_KIND_GIN, "containment, overlap or full-text search (GIN)"},
+		{PGA_KIND_JOIN, "join lookups (nested loop)"},
+		{PGA_KIND_SORT, "ORDER BY without a sort"},
+		{PGA_KIND_GROUP, "GROUP BY/DISTINCT in index order"},
+		{PGA_KIND_COVER, "index-only scan (INCLUDE)"},
+		{PGA_KIND_EXPR, "on an expression"},
+		{PGA_KIND_PARTIAL, "partial: only the rows its queries select"},
+	};
+	int			i;
+	bool		first = true;
+
+	for (i = 0; i < (int) lengthof(names); i++)
+	{
+		if (!(kinds & names[i].kind))
+			continue;
+		appendStringInfo(s, "%s%s", first ? "" : ", ", names[i].words);
+		first = false;
+	}
+}
+
+/*
+ * pga_emit
+ *		One output row per chosen index, ranked by benefit.
+ */
+static void
+pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
+{
+	int			n = bms_num_members(sel->set);
+	int		   *ids = palloc(sizeof(int) * Max(n, 1));
+	double	   *benefit = palloc(sizeof(double) * Max(n, 1));
+	List	   *taken = NIL;
+	int			i;
+	int			j;
+	int			k;
+
+	i = 0;
+	k = -1;
+	while ((k = bms_next_member(sel->set, k)) >= 0)
+	{
+		Bitmapset  *without = bms_del_member(bms_copy(sel->set), k);
+		double		b = 0.0;
+		int			q = -1;
+
+		while ((q = bms_next_member(run->cands[k]->queries, q)) >= 0)
+			b += run->qarr[q]->weight *
+				(pga_cost(run, run->qarr[q], without, NULL) - sel->cost[q]);
+		ids[i] = k;
+		benefit[i] = b - run->cands[k]->write_cost;
+		i++;
+	}
+	/* Rank by benefit (insertion sort: a handful of rows). */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && benefit[j] > benefit[j - 1]; j--)
+		{
+			double		tb = benefit[j];
+			int			ti = ids[j];
+
+			benefit[j] = benefit[j - 1];
+			ids[j] = ids[j - 1];
+			benefit[j - 1] = tb;
+			ids[j - 1] = ti;
+		}
+
+	for (i = 0; i < n; i++)
+	{
+		PgaCand    *c = run->cands[ids[i]];
+		PgaHypoIndex *h = c->hypo;
+		Bitmapset  *served = pga_served(run, sel, ids[i]);
+		double		before;
+		double		after;
+		Datum		values[14];
+		bool		nulls[14] = {0};
+		List	   *keys;
+		List	   *incl;
+		Datum	   *elems;
+		ListCell   *lc;
+		int			m;
+		char	   *pred;
+		StringInfoData reason;
+		double		hot_rows;
+		int			q;
+
+		pga_hypo_choose_name(h, taken);
+		taken = lappend(taken, h->name);
+		pga_served_gain(run, sel, ids[i], served, &before, &after);
+		(void) pga_write_cost(c, &hot_rows);
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(get_namespace_name(get_rel_namespace(h->relid)));
+		values[2] = CStringGetTextDatum(get_rel_name(h->relid));
+		values[3] = CStringGetTextDatum(h->name);
+
+		keys = pga_hypo_key_names(h);
+		elems = palloc(sizeof(Datum) * Max(list_length(keys), 1));
+		m = 0;
+		foreach(lc, keys)
+			elems[m++] = CStringGetTextDatum((char *) lfirst(lc));
+		values[4] = PointerGetDatum(construct_array(elems, m, TEXTOID, -1, false,
+													TYPALIGN_INT));
+		incl = pga_hypo_include_names(h);
+		elems = palloc(sizeof(Datum) * Max(list_length(incl), 1));
+		m = 0;
+		foreach(lc, incl)
+			elems[m++] = CStringGetTextDatum((char *) lfirst(lc));
+		values[5] = PointerGetDatum(construct_array(elems, m, TEXTOID, -1, false,
+													TYPALIGN_INT));
+		values[6] = CStringGetTextDatum(get_am_name(h->amoid));
+		pred = pga_hypo_predicate_text(h);
+		if (pred)
+			values[7] = CStringGetTextDatum(pred);
+		else
+			nulls[7] = true;
+		values[8] = CStringGetTextDatum(pga_hypo_ddl(h, true));
+		values[9] = Int64GetDatum((int64) c->size);
+		values[10] = Float8GetDatum(benefit[i]);
+		values[11] = Float8GetDatum(before > 0 ? 100.0 * (before - after) / before : 0.0);
+
+		elems = palloc(sizeof(Datum) * Max(bms_num_members(served), 1));
+		m = 0;
+		q = -1;
+		while ((q = bms_next_member(served, q)) >= 0)
+			elems[m++] = Int64GetDatum(run->qarr[q]->queryid);
+		values[12] = PointerGetDatum(construct_array(elems, m, INT8OID, 8,
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+
+		initStringInfo(&reason);
+		appendStringInfoString(&reason, "for ");
+		pga_kind_words(&reason, c->kinds);
+		appendStringInfo(&reason, "; used by %d %s, whose estimated cost drops %.0f%%",
+						 bms_num_members(served),
+						 bms_num_members(served) == 1 ? "query" : "queries",
+						 before > 0 ? 100.0 * (before - after) / before : 0.0);
+		if (c->table->ins_rows + c->table->upd_rows + c->table->del_rows <= 0)
+			appendStringInfoString(&reason, "; the workload does not write to the table");
+		else
+		{
+			appendStringInfo(&reason,
+							 "; maintained for the workload's %.0f inserted, %.0f updated and %.0f deleted rows",
+							 c->table->ins_rows, c->table->upd_rows,
+							 c->table->del_rows);
+			if (hot_rows > 0)
+				appendStringInfo(&reason, ", %.0f of the updates losing HOT",
+								 hot_rows);
+			appendStringInfo(&reason, " (estimated cost %.0f)", c->write_cost);
+		}
+		values[13] = CStringGetTextDatum(reason.data);
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * pga_recommend
+ *		A whole run: workload, candidates, selection, rows.
+ */
+static void
+pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
+			  int budget_arg, int max_arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PgaRun	   *run;
+	MemoryContext cxt;
+	MemoryContext old;
+	HASHCTL		ctl;
+	PgaSel		sel;
+	instr_time	start;
+	instr_time	duration;
+	int64		calls0 = pga_whatif_calls;
+	double		ms0 = pga_whatif_ms;
+	int			i;
+	double		budget = -1;
+	int			max_indexes;
+
+	if (!PG_ARGISNULL(budget_arg))
+	{
+		double		mb = PG_GETARG_FLOAT8(budget_arg);
+
+		if (isnan(mb) || !(mb > 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("budget_mb must be a positive number of megabytes"),
+					 errhint("Omit it, or pass NULL, for no storage limit.")));
+		budget = isinf(mb) ? -1 : mb * 1024.0 * 1024.0;
+	}
+	if (PG_ARGISNULL(max_arg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("max_indexes must not be NULL"),
+				 errhint("Pass a positive number, or omit it for the default of 10.")));
+	max_indexes = PG_GETARG_INT32(max_arg);
+	if (max_indexes <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_indexes must be positive"),
+				 errhint("Pass the largest number of indexes to recommend.")));
+
+	INSTR_TIME_SET_CURRENT(start);
+	pga_init_materialized_srf(fcinfo, 0);
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_architect advisor",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	run = palloc0(sizeof(PgaRun));
+	run->cxt = cxt;
+	run->budget = budget;
+	run->max_indexes = max_indexes;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(PgaCostKey);
+	ctl.entrysize = sizeof(PgaCostEntry);
+	ctl.hcxt = cxt;
+	run->cost_cache = hash_create("pg_architect what-if costs", 1024, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	pga_workload_load(run, queries, weights);
+	pga_candidates_build(run);
+
+	pga_sel_init(run, &sel);
+	if (pga_advisor_strategy == PGA_STRATEGY_SINGLE_QUERY)
+		pga_select_single_query(run, &sel);
+	else
+	{
+		PgaSel		cur;
+		int			variant;
+		bool		have = false;
+
+		pga_phase1(run);
+		pga_prune_extensions(run);
+
+		/*
+		 * Three starting points, each refined the same way; the best result
+		 * wins: greedy by gain, greedy by gain per byte, and each query's
+		 * own best index (so that the result is never worse than advising
+		 * one query at a time).
+		 */
+		pga_sel_init(run, &cur);
+		for (variant = 0; variant < 3; variant++)
+		{
+			pga_sel_init(run, &cur);
+			if (variant == 2)
+				pga_select_single_query(run, &cur);
+			else
+				pga_greedy(run, &cur, variant == 1);
+			pga_local_search(run, &cur);
+			pga_greedy(run, &cur, variant == 1);
+			pga_guard_rails(run, &cur);
+			if (!have ||
+				pga_sel_objective(run, &cur) < pga_sel_objective(run, &sel))
+			{
+				pga_sel_copy(run, &sel, &cur);
+				have = true;
+			}
+		}
+	}
+
+	pga_emit(run, &sel, rsinfo);
+
+	run->stats.cost_before = 0;
+	run->stats.cost_after = 0;
+	for (i = 0; i < run->nqueries; i++)
+	{
+		run->stats.cost_before += run->qarr[i]->weight * run->qarr[i]->base_cost;
+		run->stats.cost_after += run->qarr[i]->weight * sel.cost[i];
+	}
+	i = -1;
+	while ((i = bms_next_member(sel.set, i)) >= 0)
+		run->stats.write_cost += run->cands[i]->write_cost;
+
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	run->stats.runtime_ms = INSTR_TIME_GET_MILLISEC(duration);
+	run->stats.whatif_ms = pga_whatif_ms - ms0;
+	/* Baseline plans are planner calls too; count every one. */
+	run->stats.whatif_calls = pga_whatif_calls - calls0;
+	pga_last_stats = run->stats;
+	pga_have_stats = true;
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/*
+ * architect.recommend_indexes(budget_mb float8, max_indexes int)
+ */
+Datum
+pga_recommend_indexes(PG_FUNCTION_ARGS)
+{
+	pga_recommend(fcinfo, NULL, NULL, 0, 1);
+	return (Datum) 0;
+}
+
+/*
+ * architect.recommend_indexes_for(queries text[], budget_mb float8,
+ *								   max_indexes int, weights float8[])
+ */
+Datum
+pga_recommend_indexes_for(PG_FUNCTION_ARGS)
+{
+	ArrayType  *queries;
+	ArrayType  *weights = NULL;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("queries must not be NULL"),
+				 errhint("Pass an array of SELECT, INSERT, UPDATE or DELETE statements.")));
+	queries = PG_GETARG_ARRAYTYPE_P(0);
+	if (ARR_NDIM(queries) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("queries must be a one-dimensional array")));
+	if (!PG_ARGISNULL(3))
+	{
+		weights = PG_GETARG_ARRAYTYPE_P(3);
+		if (ARR_NDIM(weights) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("weights must be a one-dimensional array")));
+	}
+	pga_recommend(fcinfo, queries, weights, 1, 2);
+	return (Datum) 0;
+}
+
+/*
+ * architect.advisor_stats()
+ *		Counters of this session's last recommendation run.
+ */
+Datum
+pga_advisor_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	desc;
+	Datum		values[18];
+	bool		nulls[18] = {0};
+	PgaRunStats *s = &pga_last_stats;
+	static const char *sources[] = {"queries", "capture", "pg_stat_statements"};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (!pga_have_stats)
+		PG_RETURN_NULL();
+
+	values[0] = CStringGetTextDatum(sources[s->source]);
+	values[1] = Int32GetDatum(s->queries);
+	values[2] = Int32GetDatum(s->ignored);
+	values[3] = Int32GetDatum(s->skip_unparsable);
+	values[4] = Int32GetDatum(s->skip_missing);
+	values[5] = Int32GetDatum(s->skip_param_types);
+	values[6] = Int32GetDatum(s->skip_not_permitted);
+	values[7] = Int32GetDatum(s->skip_other);
+	values[8] = Int32GetDatum(s->candidates);
+	values[9] = Int64GetDatum(s->whatif_calls);
+	values[10] = Int64GetDatum(s->cache_hits);
+	values[11] = BoolGetDatum(s->capped);
+	values[12] = Float8GetDatum(s->runtime_ms);
+	values[13] = Float8GetDatum(s->whatif_ms);
+	if (s->whatif_calls > 0)
+		values[14] = Float8GetDatum(s->whatif_ms / s->whatif_calls);
+	else
+		nulls[14] = true;
+	values[15] = Float8GetDatum(s->cost_before);
+	values[16] = Float8GetDatum(s->cost_after);
+	values[17] = Float8GetDatum(s->write_cost);
+	desc = BlessTupleDesc(desc);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/*
+ * architect.workload_whatif(indexes text[])
+ *		The captured (or pg_stat_statements) workload, each statement's
+ *		estimated cost without and with the given hypothetical indexes, and
+ *		which of them its plan uses: what a set of indexes chosen by any
+ *		means would do for this workload.
+ */
+Datum
+pga_workload_whatif(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext cxt;
+	MemoryContext old;
+	PgaRun	   *run;
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	List	   *hypos = NIL;
+	List	   *names = NIL;
+	int			i;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("indexes must not be NULL"),
+				 errhint("Pass an array of CREATE INDEX statements, possibly empty.")));
+	arr = PG_GETARG_ARRAYTYPE_P(0);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("indexes must be a one-dimensional array")));
+
+	pga_init_materialized_srf(fcinfo, 0);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_architect workload what-if",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &nelems);
+	for (i = 0; i < nelems; i++)
+	{
+		PgaHypoIndex *h;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("index definition %d is NULL", i + 1),
+					 errhint("Every element of indexes must be a CREATE INDEX statement.")));
+		h = pga_hypo_from_ddl(TextDatumGetCString(elems[i]));
+		if (h->name == NULL)
+			pga_hypo_choose_name(h, names);
+		names = lappend(names, h->name);
+		hypos = lappend(hypos, h);
+	}
+
+	run = palloc0(sizeof(PgaRun));
+	run->cxt = cxt;
+	run->budget = -1;
+	pga_workload_load(run, NULL, NULL);
+
+	for (i = 0; i < run->nqueries; i++)
+	{
+		PgaQuery   *q = run->qarr[i];
+		PgaPlanResult res;
+		Datum		values[6];
+		bool		isnull[6] = {0};
+		Datum	   *used;
+		int			nused = 0;
+		int			k = -1;
+
+		pga_plan_query(q->query, q->text, hypos, &res, false);
+		used = palloc(sizeof(Datum) * Max(list_length(hypos), 1));
+		while ((k = bms_next_member(res.used, k)) >= 0)
+			used[nused++] = CStringGetTextDatum(((PgaHypoIndex *) list_nth(hypos, k))->name);
+		values[0] = Int64GetDatum(q->queryid);
+		values[1] = Float8GetDatum(q->weight);
+		values[2] = Float8GetDatum(q->base_cost);
+		values[3] = Float8GetDatum(res.total_cost);
+		values[4] = PointerGetDatum(construct_array(used, nused, TEXTOID, -1,
+													false, TYPALIGN_INT));
+		values[5] = CStringGetTextDatum(q->text);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+	}
+	pga_last_stats = run->stats;
+	pga_have_stats = true;
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return (Datum) 0;
+}

@@ -1,0 +1,1189 @@
+/*-------------------------------------------------------------------------
+ *
+ * candidates.c
+ *	  Candidate indexes, read from the planner's view of each table scan of
+ *	  the workload's queries.
+ *
+ * While workload.c plans a statement for its baseline cost, a
+ * set_rel_pathlist_hook (active only for that planner call) copies, for
+ * every table scanned, what the planner has worked out about it:
+ *
+ *	- restriction clauses (baserestrictinfo, which already holds the
+ *	  constant equalities derived from equivalence classes): equality and
+ *	  range conditions whose operator belongs to the B-tree family of the
+ *	  column's type, IN lists, IS NULL, boolean columns; operators a GIN
+ *	  operator class supports (@>, &&, @@, LIKE with pg_trgm's
+ *	  gin_trgm_ops); LIKE 'prefix%' (a B-tree with text_pattern_ops unless
+ *	  the collation is C); each arm of an OR;
+ *	- join columns, from the equivalence classes that join this table to
+ *	  another and from the other join clauses;
+ *	- the ORDER BY and GROUP BY / DISTINCT keys that this table alone can
+ *	  provide, with their directions;
+ *	- the columns the query reads from it (for covering indexes);
+ *	- selective constant predicates (status = 'pending', processed_at IS
+ *	  NULL, a boolean flag) that could be an index's predicate.
+ *
+ * Keys may be expressions (lower(email), to_tsvector('english', body))
+ * when they are immutable.  Everything is renumbered to varno 1, the way a
+ * catalog stores index expressions.
+ *
+ * pga_candidates_build() then turns each scan into B-tree candidates, the
+ * way a DBA reasons: equality columns first (most selective first), then one
+ * range column; the same with the ORDER BY or GROUP BY keys after the
+ * equality columns; each join column, alone and after the equality columns;
+ * each column alone (so that one index can serve several queries); with
+ * INCLUDE columns when that makes the scan index-only; partial versions on
+ * the selective constant predicates; and one GIN candidate per GIN-able
+ * key.  Candidates are deduplicated across the workload, and one that an
+ * existing valid index duplicates or extends (pga_hypo_is_covered_by) is
+ * never proposed.  A candidate may serve the queries that read its table
+ * and refer to its leading key.
+ *
+ * Locking: none beyond the planner's.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_opclass.h"
+#include "catalog/pg_statistic.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "common/hashfn.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
+#include "parser/parse_coerce.h"
+#include "rewrite/rewriteManip.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/pg_locale.h"
+#include "utils/rel.h"
+#include "utils/selfuncs.h"
+
+#include "advisor.h"
+#include "guc.h"
+
+/* A key the planner's view of a scan suggests. */
+typedef struct PgaKey
+{
+	Node	   *expr;			/* over varno 1, relabelling stripped */
+	int			kind;			/* PGA_KIND_* */
+	Oid			opclass;		/* InvalidOid: the type's default class */
+	bool		desc;			/* sort keys: descending */
+	bool		nulls_first;	/* sort keys: nulls first */
+	double		sel;			/* selectivity of its clause, 1 if unknown */
+} PgaKey;
+
+/* A constant predicate that could make a partial index. */
+typedef struct PgaPartial
+{
+	Expr	   *clause;			/* over varno 1 */
+	Node	   *col;			/* the column or expression it tests */
+	double		sel;
+} PgaPartial;
+
+/* What one table scan of one query says about indexes. */
+typedef struct PgaScan
+{
+	PgaQuery   *q;
+	Oid			relid;
+	List	   *eq;				/* PgaKey * */
+	List	   *range;
+	List	   *sort;
+	List	   *group;
+	List	   *join;
+	List	   *gin;
+	List	   *pattern;
+	List	   *orarms;
+	List	   *partial;		/* PgaPartial * */
+	Bitmapset  *needed;			/* attnums read */
+	bool		no_cover;		/* a whole-row or system column is read */
+	List	   *refs;			/* every key expression, for relevance */
+} PgaScan;
+
+/* A GIN operator class. */
+typedef struct PgaGinClass
+{
+	Oid			opclass;
+	Oid			opfamily;
+	Oid			opcintype;
+	bool		isdefault;
+	bool		trgm;			/* supports LIKE (~~) */
+} PgaGinClass;
+
+static set_rel_pathlist_hook_type prev_set_rel_pathlist_hook = NULL;
+
+/* The collector: on only while workload.c plans a query's baseline. */
+static PgaRun *pga_collect_run = NULL;
+static PgaQuery *pga_collect_query = NULL;
+static int	pga_collect_depth = -1;
+
+static void pga_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel,
+								 Index rti, RangeTblEntry *rte);
+
+void
+pga_candidates_init(void)
+{
+	prev_set_rel_pathlist_hook = set_rel_pathlist_hook;
+	set_rel_pathlist_hook = pga_set_rel_pathlist;
+}
+
+void
+pga_collect_begin(PgaRun *run, PgaQuery *q)
+{
+	pga_collect_run = run;
+	pga_collect_query = q;
+	pga_collect_depth = pga_planner_depth();
+}
+
+void
+pga_collect_end(void)
+{
+	pga_collect_run = NULL;
+	pga_collect_query = NULL;
+	pga_collect_depth = -1;
+}
+
+/*
+ * pga_load_gin_classes
+ *		Every GIN operator class, read once per run.
+ */
+static void
+pga_load_gin_classes(PgaRun *run)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	MemoryContext old;
+
+	if (run->gin_loaded)
+		return;
+	old = MemoryContextSwitchTo(run->cxt);
+	rel = table_open(OperatorClassRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_opclass oc = (Form_pg_opclass) GETSTRUCT(tup);
+		PgaGinClass *g;
+		Oid			likeop;
+
+		if (oc->opcmethod != GIN_AM_OID)
+			continue;
+		g = palloc0(sizeof(PgaGinClass));
+		g->opclass = oc->oid;
+		g->opfamily = oc->opcfamily;
+		g->opcintype = oc->opcintype;
+		g->isdefault = oc->opcdefault;
+		likeop = OpernameGetOprid(list_make1(makeString("~~")), TEXTOID, TEXTOID);
+		g->trgm = OidIsValid(likeop) && op_in_opfamily(likeop, g->opfamily);
+		run->gin_opclasses = lappend(run->gin_opclasses, g);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	run->gin_loaded = true;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * pga_norm_key
+ *		A clause side as an index key over varno 1, or NULL when it cannot be
+ *		one: a plain column of this table, or an immutable expression over
+ *		its columns only.
+ */
+static Node *
+pga_norm_key(PlannerInfo *root, Node *side, Index relid)
+{
+	Relids		varnos;
+	Node	   *e;
+
+	while (IsA(side, RelabelType))
+		side = (Node *) ((RelabelType *) side)->arg;
+	varnos = pull_varnos(root, side);
+	if (bms_membership(varnos) != BMS_SINGLETON ||
+		bms_singleton_member(varnos) != (int) relid)
+		return NULL;
+	if (IsA(side, Var))
+	{
+		if (((Var *) side)->varattno <= 0 || ((Var *) side)->varlevelsup != 0)
+			return NULL;
+	}
+	else if (contain_mutable_functions(side) || contain_subplans(side) ||
+			 contain_agg_clause(side) || contain_window_function(side) ||
+			 expression_returns_set(side) ||
+			 pull_var_clause(side, PVC_INCLUDE_PLACEHOLDERS) == NIL)
+		return NULL;
+	else
+	{
+		List	   *vars = pull_var_clause(side, PVC_INCLUDE_PLACEHOLDERS);
+		ListCell   *lc;
+
+		foreach(lc, vars)
+			if (!IsA(lfirst(lc), Var) || ((Var *) lfirst(lc))->varattno <= 0)
+				return NULL;
+	}
+	e = copyObject(side);
+	if (relid != 1)
+		ChangeVarNodes(e, relid, 1, 0);
+	return e;
+}
+
+/*
+ * pga_is_comparand
+ *		Can this side be compared with an index key: no Vars of the query
+ *		level, no volatile function.
+ */
+static bool
+pga_is_comparand(PlannerInfo *root, Node *side)
+{
+	return bms_is_empty(pull_varnos(root, side)) &&
+		!contain_volatile_functions(side);
+}
+
+static PgaKey *
+pga_make_key(Node *expr, int kind, Oid opclass, double sel)
+{
+	PgaKey	   *k = palloc0(sizeof(PgaKey));
+
+	k->expr = expr;
+	k->kind = kind;
+	k->opclass = opclass;
+	k->sel = sel;
+	if (!IsA(expr, Var))
+		k->kind |= PGA_KIND_EXPR;
+	return k;
+}
+
+/*
+ * pga_btree_strategy
+ *		The strategy of opno in the B-tree family of the key's type's default
+ *		operator class, or 0.
+ */
+static int
+pga_btree_strategy(Oid opno, Node *key)
+{
+	Oid			opclass = GetDefaultOpClass(exprType(key), BTREE_AM_OID);
+	Oid			family;
+	List	   *interps;
+	ListCell   *lc;
+
+	if (!OidIsValid(opclass))
+		return 0;
+	family = get_opclass_family(opclass);
+	interps = get_op_btree_interpretation(opno);
+	foreach(lc, interps)
+	{
+		OpBtreeInterpretation *bi = (OpBtreeInterpretation *) lfirst(lc);
+
+		if (bi->opfamily_id == family &&
+			bi->strategy >= BTLessStrategyNumber &&
+			bi->strategy <= BTGreaterStrategyNumber)
+			return bi->strategy;
+	}
+	return 0;
+}
+
+/*
+ * pga_add_partial
+ *		Remember a constant, immutable, selective clause as a possible index
+ *		predicate.  A clause comparing a column with a value must ask for a
+ *		rare value of a skewed column (a status = 'pending' among mostly
+ *		'delivered'): such constants are states an application names, the
+ *		same in every execution, while a value of an evenly spread column
+ *		(a customer id, a category) is only one sample of many.  Tests for
+ *		NULL and boolean columns carry no value and always qualify.
+ */
+static void
+pga_add_partial(PlannerInfo *root, PgaScan *scan, Expr *clause, Node *col,
+				Node *orig_col, double sel, Index relid)
+{
+	PgaPartial *p;
+
+	if (sel < 0 || sel > pga_partial_selectivity || sel >= 1.0 ||
+		contain_mutable_functions((Node *) clause))
+		return;
+
+	if (IsA(clause, OpExpr))
+	{
+		VariableStatData vardata;
+		bool		isdefault;
+		double		nd;
+		double		nullfrac = 0.0;
+
+		examine_variable(root, orig_col, relid, &vardata);
+		nd = get_variable_numdistinct(&vardata, &isdefault);
+		if (HeapTupleIsValid(vardata.statsTuple))
+			nullfrac = ((Form_pg_statistic) GETSTRUCT(vardata.statsTuple))->stanullfrac;
+		ReleaseVariableStats(vardata);
+		if (isdefault || nd < 2 || sel > 0.5 * (1.0 - nullfrac) / nd)
+			return;
+	}
+
+	p = palloc0(sizeof(PgaPartial));
+	p->clause = copyObject(clause);
+	if (relid != 1)
+		ChangeVarNodes((Node *) p->clause, relid, 1, 0);
+	p->col = col;
+	p->sel = sel;
+	scan->partial = lappend(scan->partial, p);
+}
+
+/*
+ * pga_like_prefix
+ *		Does a LIKE pattern constant start with a literal prefix?
+ */
+static bool
+pga_like_prefix(Node *pattern)
+{
+	Const	   *c;
+	char	   *s;
+
+	if (!IsA(pattern, Const) || ((Const *) pattern)->constisnull)
+		return false;
+	c = (Const *) pattern;
+	if (c->consttype != TEXTOID && c->consttype != VARCHAROID)
+		return false;
+	s = TextDatumGetCString(c->constvalue);
+	return s[0] != '\0' && s[0] != '%' && s[0] != '_' && s[0] != '\\';
+}
+
+/*
+ * pga_classify_opexpr
+ *		A binary operator clause: which kind of key it suggests.
+ */
+static void
+pga_classify_opexpr(PgaRun *run, PlannerInfo *root, PgaScan *scan,
+					OpExpr *op, Index relid, double sel, bool in_or)
+{
+	Node	   *l;
+	Node	   *r;
+	Node	   *key;
+	Node	   *other;
+	Oid			opno = op->opno;
+	int			strategy;
+	char	   *opname;
+	ListCell   *lc;
+
+	if (list_length(op->args) != 2)
+		return;
+	l = linitial(op->args);
+	r = lsecond(op->args);
+
+	if ((key = pga_norm_key(root, l, relid)) != NULL && pga_is_comparand(root, r))
+		other = r;
+	else if ((key = pga_norm_key(root, r, relid)) != NULL &&
+			 pga_is_comparand(root, l))
+	{
+		other = l;
+		opno = get_commutator(opno);
+		if (!OidIsValid(opno))
+			return;
+	}
+	else
+		return;
+
+	strategy = pga_btree_strategy(opno, key);
+	if (strategy == BTEqualStrategyNumber)
+	{
+		PgaKey	   *k = pga_make_key(key, in_or ? PGA_KIND_OR : PGA_KIND_EQ,
+									 InvalidOid, sel);
+
+		if (in_or)
+			scan->orarms = lappend(scan->orarms, k);
+		else
+		{
+			scan->eq = lappend(scan->eq, k);
+			if (IsA(other, Const))
+				pga_add_partial(root, scan, (Expr *) op, key,
+								other == r ? l : r, sel, relid);
+		}
+		return;
+	}
+	if (strategy != 0)
+	{
+		PgaKey	   *k = pga_make_key(key, in_or ? PGA_KIND_OR : PGA_KIND_RANGE,
+									 InvalidOid, sel);
+
+		if (in_or)
+			scan->orarms = lappend(scan->orarms, k);
+		else
+			scan->range = lappend(scan->range, k);
+		return;
+	}
+	if (in_or)
+		return;
+
+	/* LIKE 'prefix%': a B-tree in pattern order (or C collation). */
+	opname = get_opname(opno);
+	if (opname && strcmp(opname, "~~") == 0 && pga_like_prefix(other) &&
+		(exprType(key) == TEXTOID || exprType(key) == VARCHAROID))
+	{
+		Oid			coll = exprCollation(key);
+		Oid			opclass = InvalidOid;
+
+		if (!OidIsValid(coll) || !lc_collate_is_c(coll))
+			opclass = get_opclass_oid(BTREE_AM_OID,
+									  list_make1(makeString("text_pattern_ops")),
+									  true);
+		scan->pattern = lappend(scan->pattern,
+								pga_make_key(key, PGA_KIND_PATTERN, opclass, sel));
+	}
+
+	/* GIN: an operator class of the key's type that has the operator. */
+	pga_load_gin_classes(run);
+	{
+		Oid			keytype = exprType(key);
+		PgaGinClass *best = NULL;
+
+		foreach(lc, run->gin_opclasses)
+		{
+			PgaGinClass *g = (PgaGinClass *) lfirst(lc);
+			bool		typeok = IsBinaryCoercible(keytype, g->opcintype) ||
+				(g->opcintype == ANYARRAYOID && type_is_array(keytype));
+
+			if (!typeok || !op_in_opfamily(opno, g->opfamily))
+				continue;
+			/* Every matching class competes; the selection keeps the best. */
+			scan->gin = lappend(scan->gin,
+								pga_make_key(key, g->trgm ? PGA_KIND_TRGM : PGA_KIND_GIN,
+											 g->opclass, sel));
+			best = g;
+		}
+		(void) best;
+	}
+}
+
+/*
+ * pga_classify_clause
+ *		One restriction clause of the scan.
+ */
+static void
+pga_classify_clause(PgaRun *run, PlannerInfo *root, PgaScan *scan,
+					Node *clause, Index relid, double sel, bool in_or)
+{
+	Node	   *key;
+
+	if (IsA(clause, RestrictInfo))
+		clause = (Node *) ((RestrictInfo *) clause)->clause;
+
+	if (IsA(clause, OpExpr))
+		pga_classify_opexpr(run, root, scan, (OpExpr *) clause, relid, sel,
+							in_or);
+	else if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) clause;
+
+		if (sa->useOr && list_length(sa->args) == 2 &&
+			(key = pga_norm_key(root, linitial(sa->args), relid)) != NULL &&
+			pga_is_comparand(root, lsecond(sa->args)) &&
+			pga_btree_strategy(sa->opno, key) == BTEqualStrategyNumber)
+		{
+			PgaKey	   *k = pga_make_key(key, in_or ? PGA_KIND_OR : PGA_KIND_EQ,
+										 InvalidOid, sel);
+
+			if (in_or)
+				scan->orarms = lappend(scan->orarms, k);
+			else
+				scan->eq = lappend(scan->eq, k);
+		}
+	}
+	else if (IsA(clause, NullTest))
+	{
+		NullTest   *nt = (NullTest *) clause;
+
+		if (nt->argisrow ||
+			(key = pga_norm_key(root, (Node *) nt->arg, relid)) == NULL)
+			return;
+		if (!in_or)
+		{
+			if (nt->nulltesttype == IS_NULL)
+				scan->eq = lappend(scan->eq,
+								   pga_make_key(key, PGA_KIND_EQ, InvalidOid, sel));
+			pga_add_partial(root, scan, (Expr *) nt, key, (Node *) nt->arg,
+							sel, relid);
+		}
+	}
+	else if (IsA(clause, Var) && ((Var *) clause)->vartype == BOOLOID)
+	{
+		if ((key = pga_norm_key(root, clause, relid)) != NULL && !in_or)
+		{
+			scan->eq = lappend(scan->eq,
+							   pga_make_key(key, PGA_KIND_EQ, InvalidOid, sel));
+			pga_add_partial(root, scan, (Expr *) clause, key, clause, sel,
+							relid);
+		}
+	}
+	else if (is_notclause(clause))
+	{
+		Node	   *arg = (Node *) get_notclausearg((Expr *) clause);
+
+		if (IsA(arg, Var) && ((Var *) arg)->vartype == BOOLOID &&
+			(key = pga_norm_key(root, arg, relid)) != NULL && !in_or)
+		{
+			scan->eq = lappend(scan->eq,
+							   pga_make_key(key, PGA_KIND_EQ, InvalidOid, sel));
+			pga_add_partial(root, scan, (Expr *) clause, key, arg, sel, relid);
+		}
+	}
+	else if (is_orclause(clause) && !in_or)
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((BoolExpr *) clause)->args)
+		{
+			Node	   *arm = (Node *) lfirst(lc);
+
+			/* AND arms: each conjunct may match. */
+			if (is_andclause(arm))
+			{
+				ListCell   *lc2;
+
+				foreach(lc2, ((BoolExpr *) arm)->args)
+					pga_classify_clause(run, root, scan, lfirst(lc2), relid,
+										sel, true);
+			}
+			else
+				pga_classify_clause(run, root, scan, arm, relid, sel, true);
+		}
+	}
+}
+
+/*
+ * pga_pathkey_keys
+ *		The leading pathkeys this table alone provides, as keys.
+ */
+static List *
+pga_pathkey_keys(PlannerInfo *root, List *pathkeys, Index relid, int kind)
+{
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, pathkeys)
+	{
+		PathKey    *pk = (PathKey *) lfirst(lc);
+		EquivalenceClass *ec = pk->pk_eclass;
+		ListCell   *lc2;
+		Node	   *key = NULL;
+
+		while (ec->ec_merged)
+			ec = ec->ec_merged;
+		if (EC_MUST_BE_REDUNDANT(ec))
+			continue;
+		foreach(lc2, ec->ec_members)
+		{
+			EquivalenceMember *em = (EquivalenceMember *) lfirst(lc2);
+
+			if (em->em_is_child || em->em_is_const)
+				continue;
+			if (bms_membership(em->em_relids) == BMS_SINGLETON &&
+				bms_singleton_member(em->em_relids) == (int) relid)
+			{
+				key = pga_norm_key(root, (Node *) em->em_expr, relid);
+				if (key)
+					break;
+			}
+		}
+		if (key == NULL)
+			break;				/* a key from elsewhere: the prefix ends */
+		{
+			Oid			opclass = GetDefaultOpClass(exprType(key), BTREE_AM_OID);
+			PgaKey	   *k;
+
+			if (!OidIsValid(opclass) ||
+				get_opclass_family(opclass) != pk->pk_opfamily)
+				break;
+			k = pga_make_key(key, kind, InvalidOid, 1.0);
+			k->desc = (pk->pk_strategy == BTGreaterStrategyNumber);
+			k->nulls_first = pk->pk_nulls_first;
+			out = lappend(out, k);
+		}
+	}
+	return out;
+}
+
+/*
+ * pga_join_keys
+ *		Columns of this table that join it to another one.
+ */
+static List *
+pga_join_keys(PlannerInfo *root, RelOptInfo *rel)
+{
+	Index		relid = rel->relid;
+	List	   *out = NIL;
+	ListCell   *lc;
+
+	foreach(lc, root->eq_classes)
+	{
+		EquivalenceClass *ec = (EquivalenceClass *) lfirst(lc);
+		ListCell   *lc2;
+
+		if (ec->ec_merged || ec->ec_has_const || ec->ec_has_volatile ||
+			bms_num_members(ec->ec_relids) < 2 ||
+			!bms_is_member(relid, ec->ec_relids))
+			continue;
+		foreach(lc2, ec->ec_members)
+		{
+			EquivalenceMember *em = (EquivalenceMember *) lfirst(lc2);
+			Node	   *key;
+
+			if (em->em_is_child || em->em_is_const ||
+				bms_membership(em->em_relids) != BMS_SINGLETON ||
+				bms_singleton_member(em->em_relids) != (int) relid)
+				continue;
+			key = pga_norm_key(root, (Node *) em->em_expr, relid);
+			if (key)
+			{
+				out = lappend(out, pga_make_key(key, PGA_KIND_JOIN, InvalidOid, 1.0));
+				break;
+			}
+		}
+	}
+
+	/* Other join clauses: a B-tree operator between us and another table. */
+	foreach(lc, rel->joininfo)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+		OpExpr	   *op;
+		Node	   *key = NULL;
+		Oid			opno;
+
+		if (!IsA(ri->clause, OpExpr) ||
+			list_length(((OpExpr *) ri->clause)->args) != 2)
+			continue;
+		op = (OpExpr *) ri->clause;
+		opno = op->opno;
+		if (bms_is_subset(ri->left_relids, rel->relids) &&
+			!bms_overlap(ri->right_relids, rel->relids))
+			key = pga_norm_key(root, linitial(op->args), relid);
+		else if (bms_is_subset(ri->right_relids, rel->relids) &&
+				 !bms_overlap(ri->left_relids, rel->relids))
+		{
+			key = pga_norm_key(root, lsecond(op->args), relid);
+			opno = get_commutator(opno);
+		}
+		if (key && OidIsValid(opno) && pga_btree_strategy(opno, key) != 0)
+			out = lappend(out, pga_make_key(key, PGA_KIND_JOIN, InvalidOid, 1.0));
+	}
+	return out;
+}
+
+/*
+ * pga_set_rel_pathlist
+ *		The collector: record what the planner knows about a table scan of
+ *		the statement being planned for its baseline.
+ */
+static void
+pga_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
+					 RangeTblEntry *rte)
+{
+	MemoryContext old;
+	PgaScan    *scan;
+	ListCell   *lc;
+	List	   *vars;
+
+	if (prev_set_rel_pathlist_hook)
+		prev_set_rel_pathlist_hook(root, rel, rti, rte);
+
+	if (pga_collect_run == NULL ||
+		pga_planner_depth() != pga_collect_depth + 1 ||
+		rel->reloptkind != RELOPT_BASEREL || rte->rtekind != RTE_RELATION ||
+		(rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_MATVIEW))
+		return;
+
+	old = MemoryContextSwitchTo(pga_collect_run->cxt);
+	scan = palloc0(sizeof(PgaScan));
+	scan->q = pga_collect_query;
+	scan->relid = rte->relid;
+
+	foreach(lc, rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = (RestrictInfo *) lfirst(lc);
+		double		sel;
+
+		if (ri->pseudoconstant)
+			continue;
+		sel = ri->norm_selec;
+		if (sel < 0 || sel > 1)
+			sel = clause_selectivity(root, (Node *) ri, 0, JOIN_INNER, NULL);
+		pga_classify_clause(pga_collect_run, root, scan, (Node *) ri,
+							rel->relid, sel, false);
+	}
+	scan->join = pga_join_keys(root, rel);
+	scan->sort = pga_pathkey_keys(root, root->sort_pathkeys, rel->relid,
+								  PGA_KIND_SORT);
+	scan->group = pga_pathkey_keys(root, root->group_pathkeys, rel->relid,
+								   PGA_KIND_GROUP);
+	if (scan->group == NIL)
+		scan->group = pga_pathkey_keys(root, root->distinct_pathkeys,
+									   rel->relid, PGA_KIND_GROUP);
+
+	/* Columns read: the scan's output and its own clauses. */
+	vars = pull_var_clause((Node *) rel->reltarget->exprs,
+						   PVC_RECURSE_PLACEHOLDERS);
+	foreach(lc, rel->baserestrictinfo)
+		vars = list_concat(vars,
+						   pull_var_clause((Node *) ((RestrictInfo *) lfirst(lc))->clause,
+										   PVC_RECURSE_PLACEHOLDERS));
+	foreach(lc, vars)
+	{
+		Var		   *v = (Var *) lfirst(lc);
+
+		if (!IsA(v, Var) || v->varno != rel->relid)
+			continue;
+		if (v->varattno <= 0)
+			scan->no_cover = true;
+		else
+			scan->needed = bms_add_member(scan->needed, v->varattno);
+	}
+
+	pga_collect_run->scans = lappend(pga_collect_run->scans, scan);
+	MemoryContextSwitchTo(old);
+}
+
+/* ---- building candidates ---- */
+
+/* Candidates by signature: keys are pointers to the signature strings. */
+typedef struct PgaSigEntry
+{
+	char	   *sig;
+	int			id;
+} PgaSigEntry;
+
+static uint32
+pga_sig_hash(const void *key, Size keysize)
+{
+	const char *s = *(char *const *) key;
+
+	return hash_bytes((const unsigned char *) s, strlen(s));
+}
+
+static int
+pga_sig_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(char *const *) key1, *(char *const *) key2);
+}
+
+/*
+ * pga_cand_add
+ *		Add a candidate unless an equal one exists (then merge what it is
+ *		for) or an existing index covers it (then drop it).
+ */
+static void
+pga_cand_add(PgaRun *run, PgaTable *t, PgaHypoIndex *h, int kinds,
+			 PgaQuery *q)
+{
+	char	   *sig;
+	bool		found;
+	PgaSigEntry *entry;
+	PgaCand    *c;
+	ListCell   *lc;
+
+	if (h == NULL || h->nkeycolumns == 0)
+		return;
+	sig = pga_hypo_signature(h);
+	entry = hash_search(run->cand_by_sig, &sig, HASH_FIND, &found);
+	if (found)
+	{
+		c = run->cands[entry->id];
+		c->kinds |= kinds;
+		c->proposers = bms_add_member(c->proposers, q->idx);
+		return;
+	}
+
+	foreach(lc, t->indexes)
+		if (pga_hypo_is_covered_by(h, lfirst_oid(lc)))
+			return;
+
+	c = palloc0(sizeof(PgaCand));
+	c->id = run->ncands;
+	c->hypo = h;
+	h->id = c->id;
+	c->signature = sig;
+	c->table = t;
+	c->kinds = kinds;
+	c->proposers = bms_make_singleton(q->idx);
+	if ((run->ncands % 64) == 0)
+		run->cands = run->cands == NULL ?
+			palloc(sizeof(PgaCand *) * 64) :
+			repalloc(run->cands, sizeof(PgaCand *) * (run->ncands + 64));
+	run->cands[run->ncands++] = c;
+	entry = hash_search(run->cand_by_sig, &sig, HASH_ENTER, &found);
+	entry->id = c->id;
+}
+
+/*
+ * pga_key_in
+ *		Is a key with this expression in the list?
+ */
+static bool
+pga_key_in(List *keys, Node *expr)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys)
+		if (equal(((PgaKey *) lfirst(lc))->expr, expr))
+			return true;
+	return false;
+}
+
+/*
+ * pga_btree
+ *		A B-tree over the keys of the given lists, in order, skipping
+ *		repeated expressions, at most max_index_columns.  NULL if no key
+ *		could be used.
+ */
+static PgaHypoIndex *
+pga_btree(Oid relid, List *keys, int *kinds)
+{
+	PgaHypoIndex *h = pga_hypo_create(relid, BTREE_AM_OID);
+	List	   *done = NIL;
+	ListCell   *lc;
+
+	*kinds = 0;
+	foreach(lc, keys)
+	{
+		PgaKey	   *k = (PgaKey *) lfirst(lc);
+
+		if (h->nkeycolumns >= pga_max_index_columns)
+			break;
+		if (pga_key_in(done, k->expr))
+			continue;
+		if (!pga_hypo_add_key(h, k->expr, k->opclass, InvalidOid, k->desc,
+							  k->nulls_first))
+			continue;
+		done = lappend(done, k);
+		*kinds |= k->kind;
+	}
+	return h->nkeycolumns > 0 ? h : NULL;
+}
+
+/*
+ * pga_cover
+ *		The same index with INCLUDE columns for the rest of what the scan
+ *		reads, when that is few columns; NULL otherwise.
+ */
+static PgaHypoIndex *
+pga_cover(PgaHypoIndex *base, PgaScan *scan, PgaTable *t)
+{
+	PgaHypoIndex *h;
+	Bitmapset  *rest = bms_copy(scan->needed);
+	int			i;
+	int			k;
+	ListCell   *lc;
+
+	if (base == NULL || scan->no_cover || bms_is_empty(rest))
+		return NULL;
+	/* Not a copy of an existing index just to add columns to it. */
+	foreach(lc, t->indexes)
+		if (pga_hypo_is_covered_by(base, lfirst_oid(lc)))
+			return NULL;
+	for (i = 0; i < base->nkeycolumns; i++)
+		if (base->indexkeys[i] > 0)
+			rest = bms_del_member(rest, base->indexkeys[i]);
+	if (bms_is_empty(rest) || bms_num_members(rest) > pga_max_index_columns)
+		return NULL;
+	h = palloc(sizeof(PgaHypoIndex));
+	memcpy(h, base, sizeof(PgaHypoIndex));
+	h->indexprs = copyObject(base->indexprs);
+	h->indpred = copyObject(base->indpred);
+	k = -1;
+	while ((k = bms_next_member(rest, k)) >= 0)
+		if (!pga_hypo_add_include(h, (AttrNumber) k))
+			return NULL;
+	return h;
+}
+
+static int
+pga_key_sel_cmp(const ListCell *a, const ListCell *b)
+{
+	double		x = ((PgaKey *) lfirst(a))->sel;
+	double		y = ((PgaKey *) lfirst(b))->sel;
+
+	return (x < y) ? -1 : (x > y) ? 1 : 0;
+}
+
+/*
+ * pga_flip_sort
+ *		Sort keys as an index would hold them: an index scanned backwards
+ *		gives the reverse order, so the first sort key is made ascending.
+ */
+static List *
+pga_flip_sort(List *sort)
+{
+	ListCell   *lc;
+
+	if (sort == NIL || !((PgaKey *) linitial(sort))->desc)
+		return sort;
+	foreach(lc, sort)
+	{
+		PgaKey	   *k = (PgaKey *) lfirst(lc);
+		PgaKey	   *f = palloc(sizeof(PgaKey));
+
+		memcpy(f, k, sizeof(PgaKey));
+		f->desc = !k->desc;
+		f->nulls_first = !k->nulls_first;
+		lfirst(lc) = f;
+	}
+	return sort;
+}
+
+/*
+ * pga_scan_candidates
+ *		The candidates one scan suggests.
+ */
+static void
+pga_scan_candidates(PgaRun *run, PgaScan *scan, PgaTable *t)
+{
+	Oid			relid = scan->relid;
+	PgaQuery   *q = scan->q;
+	List	   *eq = list_copy(scan->eq);
+	List	   *range = list_copy(scan->range);
+	List	   *sort = NIL;
+	List	   *group = NIL;
+	List	   *eqr;
+	PgaHypoIndex *h;
+	int			kinds;
+	ListCell   *lc;
+
+	list_sort(eq, pga_key_sel_cmp);
+	list_sort(range, pga_key_sel_cmp);
+
+	/* Sort and group keys add nothing when equality pins them. */
+	foreach(lc, scan->sort)
+		if (!pga_key_in(eq, ((PgaKey *) lfirst(lc))->expr))
+			sort = lappend(sort, lfirst(lc));
+	sort = pga_flip_sort(sort);
+	foreach(lc, scan->group)
+		if (!pga_key_in(eq, ((PgaKey *) lfirst(lc))->expr))
+			group = lappend(group, lfirst(lc));
+	group = pga_flip_sort(group);
+
+	/* Equality columns, then the most selective range column. */
+	eqr = list_copy(eq);
+	if (range)
+		eqr = lappend(eqr, linitial(range));
+	if (eqr)
+	{
+		h = pga_btree(relid, eqr, &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+		pga_cand_add(run, t, pga_cover(h, scan, t), kinds | PGA_KIND_COVER, q);
+	}
+
+	/* Equality columns, then ORDER BY. */
+	if (sort)
+	{
+		h = pga_btree(relid, list_concat(list_copy(eq), sort), &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+		pga_cand_add(run, t, pga_cover(h, scan, t), kinds | PGA_KIND_COVER, q);
+	}
+
+	/* Equality columns, then GROUP BY / DISTINCT. */
+	if (group)
+	{
+		h = pga_btree(relid, list_concat(list_copy(eq), group), &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+		pga_cand_add(run, t, pga_cover(h, scan, t), kinds | PGA_KIND_COVER, q);
+	}
+
+	/* Join columns: alone, and after the equality columns. */
+	foreach(lc, scan->join)
+	{
+		List	   *one = list_make1(lfirst(lc));
+
+		h = pga_btree(relid, one, &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+		pga_cand_add(run, t, pga_cover(h, scan, t), kinds | PGA_KIND_COVER, q);
+		if (eq)
+		{
+			h = pga_btree(relid, list_concat(list_copy(eq), one), &kinds);
+			pga_cand_add(run, t, h, kinds, q);
+			pga_cand_add(run, t, pga_cover(h, scan, t), kinds | PGA_KIND_COVER, q);
+		}
+	}
+
+	/* Each column alone, so that one index may serve several queries. */
+	foreach(lc, eq)
+	{
+		h = pga_btree(relid, list_make1(lfirst(lc)), &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+	}
+	foreach(lc, range)
+	{
+		h = pga_btree(relid, list_make1(lfirst(lc)), &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+	}
+	if (sort)
+	{
+		h = pga_btree(relid, list_make1(linitial(sort)), &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+	}
+	foreach(lc, scan->orarms)
+	{
+		h = pga_btree(relid, list_make1(lfirst(lc)), &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+	}
+
+	/* LIKE 'prefix%'. */
+	foreach(lc, scan->pattern)
+	{
+		h = pga_btree(relid, list_concat(list_copy(eq), list_make1(lfirst(lc))),
+					  &kinds);
+		pga_cand_add(run, t, h, kinds, q);
+	}
+
+	/* Partial indexes on selective constant predicates. */
+	foreach(lc, scan->partial)
+	{
+		PgaPartial *p = (PgaPartial *) lfirst(lc);
+		List	   *keys = NIL;
+		ListCell   *lc2;
+
+		foreach(lc2, eqr)
+			if (!equal(((PgaKey *) lfirst(lc2))->expr, p->col))
+				keys = lappend(keys, lfirst(lc2));
+		keys = list_concat(keys, sort);
+		if (keys == NIL)
+			keys = list_make1(pga_make_key(p->col, PGA_KIND_EQ, InvalidOid, p->sel));
+		h = pga_btree(relid, keys, &kinds);
+		if (h)
+		{
+			pga_hypo_set_predicate(h, list_make1(p->clause));
+			pga_cand_add(run, t, h, kinds | PGA_KIND_PARTIAL, q);
+		}
+	}
+
+	/* GIN. */
+	foreach(lc, scan->gin)
+	{
+		PgaKey	   *k = (PgaKey *) lfirst(lc);
+
+		h = pga_hypo_create(relid, GIN_AM_OID);
+		if (pga_hypo_add_key(h, k->expr, k->opclass, InvalidOid, false, false))
+			pga_cand_add(run, t, h, k->kind, q);
+	}
+}
+
+/*
+ * pga_scan_refs
+ *		Every expression a scan refers to, for deciding which candidates may
+ *		serve its query.
+ */
+static List *
+pga_scan_refs(PgaScan *scan)
+{
+	List	   *refs = NIL;
+	List	   *lists[] = {scan->eq, scan->range, scan->sort, scan->group,
+		scan->join, scan->gin, scan->pattern, scan->orarms};
+	int			i;
+	int			k;
+	ListCell   *lc;
+
+	for (i = 0; i < (int) lengthof(lists); i++)
+		foreach(lc, lists[i])
+			refs = lappend(refs, ((PgaKey *) lfirst(lc))->expr);
+	k = -1;
+	while ((k = bms_next_member(scan->needed, k)) >= 0)
+	{
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		get_atttypetypmodcoll(scan->relid, (AttrNumber) k, &typid, &typmod,
+							  &collid);
+		refs = lappend(refs, makeVar(1, (AttrNumber) k, typid, typmod, collid, 0));
+	}
+	return refs;
+}
+
+/*
+ * pga_lead_expr
+ *		A candidate's first key column as an expression over varno 1.
+ */
+static Node *
+pga_lead_expr(PgaHypoIndex *h)
+{
+	Oid			typid;
+	int32		typmod;
+	Oid			collid;
+
+	if (h->indexkeys[0] == 0)
+		return (Node *) linitial(h->indexprs);
+	get_atttypetypmodcoll(h->relid, h->indexkeys[0], &typid, &typmod, &collid);
+	return (Node *) makeVar(1, h->indexkeys[0], typid, typmod, collid, 0);
+}
+
+/*
+ * pga_candidates_build
+ *		Candidates from the collected scans; which queries each may serve.
+ */
+void
+pga_candidates_build(PgaRun *run)
+{
+	MemoryContext old = MemoryContextSwitchTo(run->cxt);
+	HASHCTL		ctl;
+	ListCell   *lc;
+	int			i;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(char *);
+	ctl.entrysize = sizeof(PgaSigEntry);
+	ctl.hcxt = run->cxt;
+	ctl.hash = pga_sig_hash;
+	ctl.match = pga_sig_match;
+	run->cand_by_sig = hash_create("pg_architect candidates", 256, &ctl,
+								   HASH_ELEM | HASH_CONTEXT | HASH_FUNCTION |
+								   HASH_COMPARE);
+
+	foreach(lc, run->scans)
+	{
+		PgaScan    *scan = (PgaScan *) lfirst(lc);
+		PgaTable   *t = NULL;
+		ListCell   *lc2;
+
+		foreach(lc2, scan->q->tables)
+			if (((PgaTable *) lfirst(lc2))->relid == scan->relid)
+				t = (PgaTable *) lfirst(lc2);
+		if (t == NULL)
+			continue;			/* not a table we advise on */
+		scan->refs = pga_scan_refs(scan);
+		pga_scan_candidates(run, scan, t);
+	}
+
+	/* Which queries each candidate may serve: they read its leading key. */
+	for (i = 0; i < run->ncands; i++)
+	{
+		PgaCand    *c = run->cands[i];
+		Node	   *lead = pga_lead_expr(c->hypo);
+
+		foreach(lc, run->scans)
+		{
+			PgaScan    *scan = (PgaScan *) lfirst(lc);
+			ListCell   *lc2;
+
+			if (scan->relid != c->hypo->relid || scan->refs == NIL)
+				continue;
+			foreach(lc2, scan->refs)
+			{
+				if (equal(lfirst(lc2), lead))
+				{
+					c->queries = bms_add_member(c->queries, scan->q->idx);
+					scan->q->cands = bms_add_member(scan->q->cands, c->id);
+					break;
+				}
+			}
+		}
+	}
+	run->stats.candidates = run->ncands;
+	MemoryContextSwitchTo(old);
+}

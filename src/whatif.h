@@ -1,0 +1,46 @@
+/*-------------------------------------------------------------------------
+ *
+ * whatif.h
+ *	  Costing a query under a set of hypothetical indexes with an in-process
+ *	  planner call.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGA_WHATIF_H
+#define PGA_WHATIF_H
+
+#include "postgres.h"
+
+#include "nodes/bitmapset.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+
+/* Why a statement cannot be costed (see pga_prepare_query). */
+typedef enum PgaPrepareStatus
+{
+	PGA_PREPARE_OK = 0,
+	PGA_PREPARE_NOT_DML,		/* utility or other statement kind */
+	PGA_PREPARE_PARAM_TYPES,	/* a $n whose type cannot be inferred */
+	PGA_PREPARE_MULTI			/* several statements, or rules expand it */
+} PgaPrepareStatus;
+
+/* One planner call's result. */
+typedef struct PgaPlanResult
+{
+	double		total_cost;		/* the plan's estimated total cost */
+	double		rows;			/* estimated rows returned, or written */
+	Bitmapset  *used;			/* positions (in the list given) of the
+								 * hypothetical indexes the plan scans */
+	List	   *relids;			/* OIDs of the relations the plan reads */
+	List	   *rtable;			/* the plan's flattened range table */
+} PgaPlanResult;
+
+extern Query *pga_prepare_query(const char *text, PgaPrepareStatus *status);
+extern void pga_plan_query(Query *query, const char *text, List *hypos,
+						   PgaPlanResult *result, bool want_rtable);
+
+/* Statistics of planner calls made by pga_plan_query in this backend. */
+extern int64 pga_whatif_calls;
+extern double pga_whatif_ms;
+
+#endif							/* PGA_WHATIF_H */

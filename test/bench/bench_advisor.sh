@@ -1,0 +1,360 @@
+#!/usr/bin/env bash
+# bench_advisor.sh: the index advisor's quality and speed (issue 4).
+#
+#   bash test/bench/bench_advisor.sh          (make bench runs it too)
+#
+# Builds pg_architect into a private copy of the PostgreSQL installation,
+# starts a throwaway cluster preloading pg_stat_statements, pg_qualstats and
+# pg_architect, and measures:
+#
+#  A. TPC-H-like (test/bench/tpch: schema, generator, the 22 query shapes)
+#     at scale BENCH_SF, no index at all to start with.  For each budget,
+#     estimated workload cost relative to no index, what-if planner calls,
+#     advisor runtime and mean what-if call time, for
+#       - pg_architect (whole-workload selection, the default),
+#       - single-query-at-a-time advice (pg_architect.advisor_strategy =
+#         single_query: each query's best one- or two-column B-tree, summed
+#         greedily),
+#       - pg_qualstats_index_advisor() on the same workload, executed once
+#         with pg_qualstats sampling every query (no budget: its total size
+#         is reported).
+#     Budgets: 0.25, 0.5, 1, 2, 4 GB scaled to the data (x BENCH_SF), the
+#     budgets of the published curve (1, 2, 3, 4.25, 6.5, 15 GB at scale 10,
+#     x BENCH_SF/10), and unlimited.  Two workloads: all 22 queries, and the
+#     19 without Q2, Q17, Q20 (as in the published evaluation; those three
+#     correlated subqueries take hours without an index, so pg_qualstats,
+#     which must execute the workload, only sees the 19).
+#  B. Real runtime of the 19 queries (median of BENCH_REPEAT runs each)
+#     before and after building the unlimited-budget recommendation.
+#  C. The demo's e-commerce workload (test/workload) at BENCH_SHOP_SCALE, run
+#     with pgbench: recommendations from pg_stat_statements at budgets,
+#     against single-query advice and pg_qualstats, and pgbench latency per
+#     statement before and after building the recommendation.
+#  D. A synthetic workload of BENCH_WIDE_QUERIES distinct queries over
+#     BENCH_WIDE_TABLES tables: advisor runtime.
+#
+# Environment: BENCH_SF (default 0.1), BENCH_SHOP_SCALE (1), BENCH_REPEAT (3),
+# BENCH_WIDE_TABLES (200), BENCH_WIDE_QUERIES (1000), BENCH_DIR
+# (/tmp/pga_bench_advisor), BENCH_PORT (55499), BENCH_PARTS ("A B C D").
+# Results are printed as markdown and kept in $BENCH_DIR/results.md.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SF=${BENCH_SF:-0.1}
+SHOP_SCALE=${BENCH_SHOP_SCALE:-1}
+REPEAT=${BENCH_REPEAT:-3}
+WIDE_TABLES=${BENCH_WIDE_TABLES:-200}
+WIDE_QUERIES=${BENCH_WIDE_QUERIES:-1000}
+DIR=${BENCH_DIR:-/tmp/pga_bench_advisor}
+PORT=${BENCH_PORT:-55499}
+PARTS=${BENCH_PARTS:-"A B C D"}
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+
+bash "$SRC/test/install-deps.sh" postgresql-15-pg-qualstats >/dev/null
+
+if [ "$(id -u)" -eq 0 ]; then
+    as_pg=(runuser -u postgres --)
+else
+    as_pg=()
+fi
+
+# --- private installation and cluster ------------------------------------------
+rm -rf "$DIR"
+mkdir -p "$DIR"
+INST=$DIR/install
+bindir=$("$PG_CONFIG" --bindir)
+sharedir=$("$PG_CONFIG" --sharedir)
+for d in "$(dirname "$bindir")" "$sharedir"; do
+    mkdir -p "$INST$(dirname "$d")"
+    cp -a "$d" "$INST$(dirname "$d")/"
+done
+(cd "$SRC" && make -s PG_CONFIG="$PG_CONFIG" >/dev/null &&
+    make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null)
+BIN=$INST$bindir
+mkdir -p "$DIR/sock"
+[ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$DIR"
+"${as_pg[@]}" "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+cat >>"$DIR/data/postgresql.conf" <<EOF
+port = $PORT
+listen_addresses = ''
+unix_socket_directories = '$DIR/sock'
+shared_preload_libraries = 'pg_stat_statements,pg_qualstats,pg_architect'
+compute_query_id = on
+pg_stat_statements.track = top
+pg_qualstats.sample_rate = 1
+shared_buffers = 512MB
+work_mem = 32MB
+maintenance_work_mem = 256MB
+max_parallel_workers_per_gather = 0
+random_page_cost = 1.1
+effective_cache_size = 8GB
+jit = off
+max_wal_size = 4GB
+EOF
+"${as_pg[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
+trap '"${as_pg[@]}" "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true' EXIT
+
+psql_db() {
+    local db=$1
+    shift
+    "${as_pg[@]}" "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR/sock" -p "$PORT" -U postgres -d "$db" "$@"
+}
+out() { echo "$*" | tee -a "$DIR/results.md"; }
+
+out "# bench_advisor results"
+out ""
+out "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, shared with other jobs"
+out "- command: BENCH_SF=$SF BENCH_SHOP_SCALE=$SHOP_SCALE BENCH_REPEAT=$REPEAT BENCH_WIDE_TABLES=$WIDE_TABLES BENCH_WIDE_QUERIES=$WIDE_QUERIES bash test/bench/bench_advisor.sh"
+out "- settings: shared_buffers 512MB, work_mem 32MB, random_page_cost 1.1, effective_cache_size 8GB, max_parallel_workers_per_gather 0, jit off; pg_architect defaults"
+out ""
+
+# Helpers installed in each benchmark database.
+HELPERS=$(cat <<'EOF'
+CREATE EXTENSION pg_stat_statements;
+CREATE EXTENSION pg_qualstats;
+CREATE EXTENSION pg_architect;
+-- Estimated cost of a list of queries under a list of CREATE INDEX
+-- statements (none: the cost without new indexes).
+CREATE FUNCTION bench_cost(queries text[], ddls text[]) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE q text; total float8 := 0; c float8;
+BEGIN
+  FOREACH q IN ARRAY queries LOOP
+    IF cardinality(ddls) IS NULL OR cardinality(ddls) = 0 THEN
+      SELECT cost_without INTO c FROM architect.whatif(q, ARRAY['CREATE INDEX ON bench_dummy (x)']) LIMIT 1;
+    ELSE
+      SELECT cost_with INTO c FROM architect.whatif(q, ddls) LIMIT 1;
+    END IF;
+    total := total + c;
+  END LOOP;
+  RETURN total;
+END $$;
+CREATE TABLE bench_dummy (x int);
+-- Estimated size of a list of CREATE INDEX statements.
+CREATE FUNCTION bench_size(ddls text[]) RETURNS bigint
+LANGUAGE sql AS $$
+  SELECT coalesce(sum(estimated_size_bytes), 0)::bigint
+    FROM architect.whatif('SELECT 1', ddls) WHERE cardinality(ddls) > 0
+$$;
+-- pg_qualstats' advice as CREATE INDEX statements.
+CREATE FUNCTION bench_qualstats_ddls() RETURNS text[]
+LANGUAGE sql AS $$
+  SELECT coalesce(array_agg(i), '{}')
+    FROM json_array_elements_text(pg_qualstats_index_advisor() -> 'indexes') i
+$$;
+-- Median runtime in ms of a query over n runs, after one warm-up run.
+CREATE FUNCTION bench_runtime(q text, n int) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE t float8[] := '{}'; t0 timestamptz; i int; dummy bigint;
+BEGIN
+  EXECUTE 'SELECT count(*) FROM (' || q || ') s' INTO dummy;
+  FOR i IN 1..n LOOP
+    t0 := clock_timestamp();
+    EXECUTE 'SELECT count(*) FROM (' || q || ') s' INTO dummy;
+    t := t || extract(epoch FROM clock_timestamp() - t0) * 1000;
+  END LOOP;
+  RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(t) x);
+END $$;
+EOF
+)
+
+# One advisor run in its own session: prints
+# n_indexes|size_mb|cost_pct|whatif_calls|runtime_ms|mean_whatif_ms
+advise() {
+    local db=$1 queries=$2 budget=$3 strategy=$4
+    psql_db "$db" -At -F'|' <<EOF
+SET pg_architect.advisor_strategy = $strategy;
+CREATE TEMP TABLE r AS SELECT * FROM architect.recommend_indexes_for($queries, $budget, 1000);
+SELECT count(*), round(coalesce(sum(estimated_size_bytes), 0) / 1048576.0, 2),
+       round((100 * s.workload_cost_after / s.workload_cost_before)::numeric, 1),
+       s.whatif_calls, round(s.runtime_ms::numeric), round(s.mean_whatif_ms::numeric, 3)
+  FROM r, architect.advisor_stats() s
+ GROUP BY s.workload_cost_after, s.workload_cost_before, s.whatif_calls, s.runtime_ms, s.mean_whatif_ms;
+EOF
+}
+
+# ---------------------------------------------------------------------------------
+if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* ]]; then
+    echo "loading TPC-H-like data at scale $SF..." >&2
+    "${as_pg[@]}" "$BIN/createdb" -h "$DIR/sock" -p "$PORT" -U postgres tpch
+    psql_db tpch -c "$HELPERS" >/dev/null
+    psql_db tpch -f "$SRC/test/bench/tpch/schema.sql"
+    t0=$(date +%s)
+    psql_db tpch -v sf="$SF" -f "$SRC/test/bench/tpch/data.sql"
+    psql_db tpch -f "$SRC/test/bench/tpch/queries.sql"
+    load_s=$(( $(date +%s) - t0 ))
+    sizes=$(psql_db tpch -At -c "SELECT string_agg(relname || ' ' || reltuples::bigint, ', ' ORDER BY relname) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND relname IN ('lineitem','orders','partsupp','part','customer','supplier')")
+    dbsize=$(psql_db tpch -At -c "SELECT pg_size_pretty(pg_database_size('tpch'))")
+    out "## A. TPC-H-like, scale $SF ($sizes rows; database $dbsize; loaded in ${load_s}s)"
+    out ""
+    Q22="(SELECT array_agg(query ORDER BY qno) FROM bench_queries)"
+    Q19="(SELECT array_agg(query ORDER BY qno) FROM bench_queries WHERE qno NOT IN (2, 17, 20))"
+
+    # pg_qualstats: execute the 19 queries once while it samples every qual.
+    echo "running the 19 queries once for pg_qualstats..." >&2
+    psql_db tpch -c "SELECT pg_qualstats_reset()" >/dev/null
+    psql_db tpch -At -c "SELECT count(*) FROM (SELECT bench_runtime(query, 1) FROM bench_queries WHERE qno NOT IN (2, 17, 20)) s" >/dev/null
+    qs=$(psql_db tpch -At -F'|' -c "
+        SELECT cardinality(d), round(bench_size(d) / 1048576.0, 2),
+               round((100 * bench_cost($Q19, d) / bench_cost($Q19, '{}'))::numeric, 1),
+               round((100 * bench_cost($Q22, d) / bench_cost($Q22, '{}'))::numeric, 1),
+               array_to_string(d, '; ')
+          FROM bench_qualstats_ddls() d")
+    IFS='|' read -r qs_n qs_mb qs_pct19 qs_pct22 qs_ddls <<<"$qs"
+
+    for wl in 19 22; do
+        if [ "$wl" = 19 ]; then Q=$Q19; qs_pct=$qs_pct19; else Q=$Q22; qs_pct=$qs_pct22; fi
+        out ""
+        out "### $wl queries: estimated workload cost (% of no index)"
+        out ""
+        out "| budget | pg_architect: cost % | indexes | size MB | what-if calls | runtime ms | mean what-if ms | single-query: cost % | indexes | pg_qualstats: cost % (no budget) |"
+        out "|---|---|---|---|---|---|---|---|---|---|"
+        for spec in "0.25 GB x SF:$(awk -v s="$SF" 'BEGIN{print 256*s}')" \
+                    "0.5 GB x SF:$(awk -v s="$SF" 'BEGIN{print 512*s}')" \
+                    "1 GB x SF:$(awk -v s="$SF" 'BEGIN{print 1024*s}')" \
+                    "2 GB x SF:$(awk -v s="$SF" 'BEGIN{print 2048*s}')" \
+                    "4 GB x SF:$(awk -v s="$SF" 'BEGIN{print 4096*s}')" \
+                    "1 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 1024*s/10}')" \
+                    "2 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 2048*s/10}')" \
+                    "3 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 3072*s/10}')" \
+                    "4.25 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 4352*s/10}')" \
+                    "6.5 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 6656*s/10}')" \
+                    "15 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 15360*s/10}')" \
+                    "unlimited:NULL"; do
+            label=${spec%%:*}
+            mb=${spec##*:}
+            IFS='|' read -r n size pct calls rt mean <<<"$(advise tpch "$Q" "$mb" workload)"
+            IFS='|' read -r sn ssize spct scalls srt smean <<<"$(advise tpch "$Q" "$mb" single_query)"
+            if [ "$mb" = NULL ]; then blabel="unlimited"; else blabel="$label = ${mb} MB"; fi
+            out "| $blabel | $pct | $n | $size | $calls | $rt | $mean | $spct | $sn | $qs_pct ($qs_n indexes, $qs_mb MB) |"
+        done
+    done
+    out ""
+    out "pg_qualstats_index_advisor() proposed: $qs_ddls"
+fi
+
+if [[ " $PARTS " == *" B "* ]]; then
+    echo "measuring real runtimes..." >&2
+    out ""
+    out "## B. TPC-H-like real runtime, 19 queries, median of $REPEAT runs (ms)"
+    out ""
+    psql_db tpch -c "CREATE TABLE bench_before AS SELECT qno, bench_runtime(query, $REPEAT) AS ms FROM bench_queries WHERE qno NOT IN (2, 17, 20)"
+    psql_db tpch -At -c "SELECT replace(ddl, 'CONCURRENTLY ', '') || ';' FROM architect.recommend_indexes_for((SELECT array_agg(query ORDER BY qno) FROM bench_queries WHERE qno NOT IN (2, 17, 20)), NULL, 1000)" >"$DIR/tpch_ddl.sql"
+    t0=$(date +%s)
+    psql_db tpch -f "$DIR/tpch_ddl.sql"
+    psql_db tpch -c "ANALYZE"
+    build_s=$(( $(date +%s) - t0 ))
+    built=$(psql_db tpch -At -c "SELECT count(*) || ' indexes, ' || pg_size_pretty(sum(pg_relation_size(indexrelid))) FROM pg_index WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)")
+    psql_db tpch -c "CREATE TABLE bench_after AS SELECT qno, bench_runtime(query, $REPEAT) AS ms FROM bench_queries WHERE qno NOT IN (2, 17, 20)"
+    out "Built $built in ${build_s}s: $(tr '\n' ' ' <"$DIR/tpch_ddl.sql")"
+    out ""
+    out "| query | before | after | after/before |"
+    out "|---|---|---|---|"
+    psql_db tpch -At -F' | ' -c "SELECT 'Q' || b.qno, round(b.ms::numeric, 1), round(a.ms::numeric, 1), round((a.ms / b.ms)::numeric, 2) FROM bench_before b JOIN bench_after a USING (qno) ORDER BY qno" |
+        while read -r line; do out "| $line |"; done
+    out "| total | $(psql_db tpch -At -F' | ' -c "SELECT round(sum(b.ms)::numeric), round(sum(a.ms)::numeric), round((sum(a.ms) / sum(b.ms))::numeric, 3) FROM bench_before b JOIN bench_after a USING (qno)") |"
+    out ""
+    out "Queries more than 10% slower after: $(psql_db tpch -At -c "SELECT coalesce(string_agg('Q' || qno || ' (' || round((a.ms / b.ms)::numeric, 2) || 'x, ' || round(b.ms::numeric, 1) || ' -> ' || round(a.ms::numeric, 1) || ' ms)', ', '), 'none') FROM bench_before b JOIN bench_after a USING (qno) WHERE a.ms > 1.1 * b.ms")"
+fi
+
+if [[ " $PARTS " == *" C "* ]]; then
+    echo "running the shop workload..." >&2
+    "${as_pg[@]}" "$BIN/createdb" -h "$DIR/sock" -p "$PORT" -U postgres shop
+    psql_db shop -c "$HELPERS" >/dev/null
+    psql_db shop -f "$SRC/test/workload/schema.sql"
+    psql_db shop -v scale="$SHOP_SCALE" -f "$SRC/test/workload/data.sql"
+    psql_db shop -c "VACUUM ANALYZE" -c "SELECT pg_stat_statements_reset(), pg_qualstats_reset()" >/dev/null
+    cp -r "$SRC/test/workload" "$DIR/workload"
+    [ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$DIR/workload"
+    scripts=()
+    for spec in customer_login@10 customer_login_ci@5 customer_orders@15 \
+        customer_addresses@10 order_detail@15 category_browse@10 pending_orders@2 \
+        sales_report@2 product_search@5 checkout@10 cart_nplus1@2; do
+        scripts+=(-f "$DIR/workload/${spec%@*}.pgbench@${spec#*@}")
+    done
+    tx=$(awk -v s="$SHOP_SCALE" 'BEGIN { t = int(3000 * s); if (t < 300) t = 300; print t }')
+    pgb() {
+        "${as_pg[@]}" "$BIN/pgbench" -n -h "$DIR/sock" -p "$PORT" -U postgres -c 2 -j 2 -t "$tx" \
+            -D scale="$SHOP_SCALE" -r "${scripts[@]}" shop
+    }
+    pgb >"$DIR/pgbench_before.log" 2>&1
+    out ""
+    out "## C. The demo's e-commerce workload (scale $SHOP_SCALE, pgbench 2 clients x $tx transactions)"
+    out ""
+    QS=$(psql_db shop -At -F'|' -c "SELECT cardinality(d), round(bench_size(d) / 1048576.0, 2), array_to_string(d, '; ') FROM bench_qualstats_ddls() d")
+    IFS='|' read -r qs_n qs_mb qs_ddls <<<"$QS"
+    out "| budget | pg_architect: cost % | indexes | size MB | what-if calls | runtime ms | mean what-if ms | single-query: cost % | indexes |"
+    out "|---|---|---|---|---|---|---|---|---|"
+    for mb in 0.25 1 4 NULL; do
+        row=$(psql_db shop -At -F'|' <<EOF
+CREATE TEMP TABLE r AS SELECT * FROM architect.recommend_indexes($mb, 1000);
+SELECT count(*), round(coalesce(sum(estimated_size_bytes), 0) / 1048576.0, 2),
+       round((100 * s.workload_cost_after / s.workload_cost_before)::numeric, 1),
+       s.whatif_calls, round(s.runtime_ms::numeric), round(s.mean_whatif_ms::numeric, 3)
+  FROM r, architect.advisor_stats() s
+ GROUP BY s.workload_cost_after, s.workload_cost_before, s.whatif_calls, s.runtime_ms, s.mean_whatif_ms;
+SET pg_architect.advisor_strategy = single_query;
+CREATE TEMP TABLE r2 AS SELECT * FROM architect.recommend_indexes($mb, 1000);
+SELECT count(*), round((100 * s.workload_cost_after / s.workload_cost_before)::numeric, 1)
+  FROM r2, architect.advisor_stats() s GROUP BY s.workload_cost_after, s.workload_cost_before;
+EOF
+)
+        IFS='|' read -r n size pct calls rt mean <<<"$(echo "$row" | sed -n 1p)"
+        IFS='|' read -r sn spct <<<"$(echo "$row" | sed -n 2p)"
+        [ -z "$sn" ] && { sn=0; spct=100.0; }
+        [ -z "$n" ] && { n=0; pct=100.0; }
+        out "| ${mb/NULL/unlimited} MB | $pct | $n | $size | $calls | $rt | $mean | $spct | $sn |"
+    done
+    # pg_qualstats on the same workload, costed the same way (weighted by calls).
+    qs_pct=$(psql_db shop -At -c "SELECT round((100 * sum(calls * cost_with) / sum(calls * cost_without))::numeric, 1) FROM architect.workload_whatif(bench_qualstats_ddls())")
+    out ""
+    out "pg_qualstats_index_advisor(): $qs_n indexes, $qs_mb MB, workload cost $qs_pct % of no index (costed by architect.workload_whatif() over the same pg_stat_statements workload): $qs_ddls"
+    psql_db shop -At -c "SELECT replace(ddl, 'CONCURRENTLY ', '') || ';' FROM architect.recommend_indexes(NULL, 1000)" >"$DIR/shop_ddl.sql"
+    psql_db shop -f "$DIR/shop_ddl.sql" -c "ANALYZE"
+    pgb >"$DIR/pgbench_after.log" 2>&1
+    out ""
+    out "Built: $(tr '\n' ' ' <"$DIR/shop_ddl.sql")"
+    out ""
+    out "pgbench before: $(grep -E '^tps' "$DIR/pgbench_before.log" | head -1); after: $(grep -E '^tps' "$DIR/pgbench_after.log" | head -1)"
+    out ""
+    out "| pgbench script | latency before ms | after ms |"
+    out "|---|---|---|"
+    lat() { awk '/^SQL script/ { n = $NF; sub(/.*\//, "", n); sub(/\.pgbench$/, "", n) }
+                 /^ - latency average/ { print n, $(NF - 1) }' "$1"; }
+    join <(lat "$DIR/pgbench_before.log" | sort) <(lat "$DIR/pgbench_after.log" | sort) |
+        while read -r name b a; do out "| $name | $b | $a |"; done
+fi
+
+if [[ " $PARTS " == *" D "* ]]; then
+    echo "building the wide workload ($WIDE_TABLES tables, $WIDE_QUERIES queries)..." >&2
+    "${as_pg[@]}" "$BIN/createdb" -h "$DIR/sock" -p "$PORT" -U postgres wide
+    psql_db wide -c "$HELPERS" >/dev/null
+    psql_db wide <<EOF
+DO \$\$
+BEGIN
+  FOR t IN 1..$WIDE_TABLES LOOP
+    EXECUTE format('CREATE TABLE w%s (id int PRIMARY KEY, a int, b int, c text, d timestamptz, e numeric)', t);
+    EXECUTE format('INSERT INTO w%s SELECT g, g %% 97, g %% 1013, ''v'' || (g %% 503), ''2024-01-01''::timestamptz + g * interval ''1 minute'', g %% 71 FROM generate_series(1, 5000) g', t);
+  END LOOP;
+END \$\$;
+ANALYZE;
+CREATE TABLE wide_queries AS
+SELECT n, CASE n % 5
+            WHEN 0 THEN format('SELECT id, c FROM w%s WHERE a = %s AND d > ''2024-01-02''', 1 + n % $WIDE_TABLES, n % 97)
+            WHEN 1 THEN format('SELECT count(*) FROM w%s WHERE b = %s', 1 + n % $WIDE_TABLES, n % 1013)
+            WHEN 2 THEN format('SELECT id FROM w%s WHERE c = ''v%s'' ORDER BY d DESC LIMIT 10', 1 + n % $WIDE_TABLES, n % 503)
+            WHEN 3 THEN format('SELECT x.id, y.c FROM w%s x JOIN w%s y ON y.b = x.id WHERE x.e = %s', 1 + n % $WIDE_TABLES, 1 + (n + 1) % $WIDE_TABLES, n % 71)
+            ELSE format('SELECT sum(e) FROM w%s WHERE a = %s AND b < %s', 1 + n % $WIDE_TABLES, n % 97, n % 1013)
+          END AS query
+  FROM generate_series(0, $WIDE_QUERIES - 1) n;
+EOF
+    IFS='|' read -r n size pct calls rt mean <<<"$(advise wide "(SELECT array_agg(query ORDER BY n) FROM wide_queries)" NULL workload)"
+    out ""
+    out "## D. $WIDE_QUERIES distinct queries over $WIDE_TABLES tables (5,000 rows each)"
+    out ""
+    out "| indexes | size MB | cost % of no index | what-if calls | runtime ms | mean what-if ms |"
+    out "|---|---|---|---|---|---|"
+    out "| $n | $size | $pct | $calls | $rt | $mean |"
+fi
+
+echo "results: $DIR/results.md" >&2
