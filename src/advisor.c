@@ -55,13 +55,17 @@
  * caps the planner calls of a run (the best selection found so far is then
  * returned, and advisor_stats() says the cap was reached).
  *
- * Write cost m(s): with n_ins, n_upd, n_hot_upd, n_del the table's counters
- * since the statistics were reset, each new index entry costs about one
- * page access plus the CPU of descending the tree (times
- * pg_architect.write_cost_factor): every insert adds an entry, every
- * non-HOT update adds one, and an index on a column the workload's UPDATE
- * statements set makes every HOT update non-HOT, adding an entry to every
- * index of the table.
+ * Write cost m(s): the rows the workload's own INSERT, UPDATE and DELETE
+ * statements write (workload.c: measured by pg_stat_statements or capture,
+ * over the same window as the reads), each new index entry costing about
+ * one page access plus the CPU of descending the tree (times
+ * pg_architect.write_cost_factor; GIN four times that, for its several
+ * entries per row).  Every inserted row adds an entry; an updated row adds
+ * one unless the update is HOT (the table's HOT share, from
+ * pg_stat_user_tables); and an index on a column an UPDATE statement sets
+ * makes that statement's HOT updates non-HOT, each then adding an entry to
+ * every index of the table.  Deleted rows cost their index entries'
+ * clean-up.
  *
  * Locking: none of its own; see workload.c and whatif.c.
  *
