@@ -234,3 +234,8 @@ DROP ROLE cap_settings;
 
 RESET pg_architect.sample_rate;
 RESET pg_architect.sample_first;
+
+-- Leave nothing behind for the suites that follow: objects and the
+-- workload they produced.
+DROP TABLE cap_orders, cap_customers;
+SELECT architect.reset();

@@ -144,3 +144,9 @@ RESET pg_architect.capture;
 SELECT sum(count) AS division_errors FROM architect.query_errors WHERE sqlstate = '22012';
 
 RESET pg_architect.sample_rate;
+
+-- Leave nothing behind for the suites that follow: objects and the
+-- workload they produced.
+DROP TABLE cap_n;
+DROP FUNCTION cap_loop();
+SELECT architect.reset();
