@@ -12,6 +12,54 @@
 extern bool pga_capture_enabled;	/* pg_architect.capture */
 extern int	pga_max_entries;		/* pg_architect.max_entries */
 extern double pga_sample_rate;		/* pg_architect.sample_rate */
+extern int	pga_sample_first;		/* pg_architect.sample_first */
+extern double pga_slow_query_ms;	/* pg_architect.slow_query_ms */
+extern bool pga_sample_timing;		/* pg_architect.sample_timing */
+extern bool pga_save;				/* pg_architect.save */
+extern int	pga_seqscan_min_rows;	/* pg_architect.seqscan_min_rows */
+extern double pga_seqscan_max_kept;	/* pg_architect.seqscan_max_kept */
+extern double pga_misestimate_factor;	/* pg_architect.misestimate_factor */
+extern int	pga_misestimate_min_rows;	/* pg_architect.misestimate_min_rows */
+extern int	pga_nestloop_max_loops; /* pg_architect.nestloop_max_loops */
+extern double pga_heap_fetch_ratio; /* pg_architect.heap_fetch_ratio */
+extern int	pga_nplus1_threshold;	/* pg_architect.nplus1_threshold */
+extern int	pga_nplus1_max_rows;	/* pg_architect.nplus1_max_rows */
+
+/* guards */
+#define PGA_AUDIT_PERIOD_DAY	0
+#define PGA_AUDIT_PERIOD_WEEK	1
+#define PGA_AUDIT_PERIOD_MONTH	2
+extern char *pga_audit_user_setting;	/* pg_architect.audit_user_setting */
+extern int	pga_audit_partition_period; /* pg_architect.audit_partition_period */
+extern int	pga_audit_partitions_ahead; /* pg_architect.audit_partitions_ahead */
+extern bool pga_hard_delete;		/* pg_architect.hard_delete */
+extern int	pga_guard_lock_timeout; /* pg_architect.guard_lock_timeout */
+
+/* health: values of pg_architect.disk_type and pg_architect.workload_type */
+typedef enum PgaDiskType
+{
+	PGA_DISK_SSD,
+	PGA_DISK_HDD,
+	PGA_DISK_SAN
+} PgaDiskType;
+
+typedef enum PgaWorkloadType
+{
+	PGA_WORKLOAD_WEB,
+	PGA_WORKLOAD_OLTP,
+	PGA_WORKLOAD_MIXED,
+	PGA_WORKLOAD_ANALYTICS
+} PgaWorkloadType;
+
+/*
+ * health: machine facts (the thresholds are read by name through
+ * architect.health_settings(), so they need no extern here)
+ */
+extern int	pga_system_memory_mb;	/* pg_architect.system_memory */
+extern int	pga_system_cpus;		/* pg_architect.system_cpus */
+extern int	pga_reserved_memory_mb; /* pg_architect.reserved_memory */
+extern int	pga_disk_type;			/* pg_architect.disk_type */
+extern int	pga_workload_type;		/* pg_architect.workload_type */
 
 /* advisor */
 typedef enum PgaAdvisorStrategy
@@ -28,5 +76,14 @@ extern int	pga_max_index_columns;	/* pg_architect.max_index_columns */
 extern double pga_partial_selectivity;	/* pg_architect.partial_index_selectivity */
 extern double pga_write_cost_factor;	/* pg_architect.write_cost_factor */
 extern int	pga_advisor_strategy;	/* pg_architect.advisor_strategy */
+
+/* indexer */
+extern int	pga_max_index_jobs;		/* pg_architect.max_index_jobs */
+extern int	pga_index_lock_timeout; /* pg_architect.index_lock_timeout */
+extern int	pga_index_retries;		/* pg_architect.index_retries */
+extern int	pga_index_retry_delay;	/* pg_architect.index_retry_delay */
+extern int	pga_index_cleanup_timeout;	/* pg_architect.index_cleanup_timeout */
+extern int	pga_verify_queries;		/* pg_architect.verify_queries */
+extern int	pga_max_builds_per_run; /* pg_architect.max_builds_per_run */
 
 #endif							/* PGA_GUC_H */

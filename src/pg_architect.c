@@ -52,6 +52,8 @@ _PG_init(void)
 	pga_loaded_at_startup = true;
 
 	pga_store_init();
+	pga_capture_init();
+	pga_indexer_init();
 }
 
 /*

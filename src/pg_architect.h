@@ -20,6 +20,8 @@
 extern void pga_guc_init(void);		/* guc.c: every GUC, always */
 extern void pga_hypo_init(void);	/* hypo.c: planner hooks, always */
 extern void pga_store_init(void);	/* store.c: shared memory, preload only */
+extern void pga_capture_init(void);	/* capture.c: executor hooks, preload only */
+extern void pga_indexer_init(void);	/* indexer.c: job slots and workers, preload only */
 
 /*
  * True when _PG_init ran while shared_preload_libraries was being

@@ -7,6 +7,10 @@ set -euo pipefail
 
 packages=(build-essential postgresql-15 postgresql-server-dev-15
           postgresql-15-cron libipc-run-perl "$@")
+# The reliability suite (test/full): apt-get source needs dpkg-dev and the
+# archive's deb-src entries; sqlsmith fuzzes; valgrind for make test-full.
+packages+=(dpkg-dev sqlsmith valgrind)
+bash "$(dirname "${BASH_SOURCE[0]}")/full/deb-src.sh" || true
 
 missing=()
 for p in "${packages[@]}"; do

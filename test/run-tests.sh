@@ -35,6 +35,7 @@ if [ "${1:-}" != "--as-test-user" ]; then
         echo "make test: running as $user in $work"
         runuser -u "$user" -- env PG_CONFIG="$PG_CONFIG" \
             PGA_TEST_FULL="${PGA_TEST_FULL:-}" PGA_TESTS="${PGA_TESTS:-}" \
+            PGA_CACHE_DIR="${PGA_CACHE_DIR:-}" PGA_RELIABILITY_STEPS="${PGA_RELIABILITY_STEPS:-}" \
             HOME="$work" bash "$work/test/run-tests.sh" --as-test-user
         rc=$?
         # Keep logs and diffs where the user looks for them; drop the
@@ -130,51 +131,40 @@ count_regress() {
     while read -r n; do fail "$label $n"; done < <(sed -nE 's/^(test|     )? *([A-Za-z0-9_]+) +\.\.\. (FAILED|failed).*/\2/p' "$log")
 }
 
-if selected regress; then
-    tests=$(ls sql/*.sql 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.sql$//')
-    if [ -n "$tests" ]; then
-        "$pgxs_dir/src/test/regress/pg_regress" \
-            --bindir="$INST$bindir" --inputdir="$SRC" --outputdir="$TC/regress" \
-            --temp-instance="$TC/regress/instance" \
-            --temp-config="$SRC/test/pg_architect.conf" \
-            --dbname=contrib_regression --encoding=UTF8 --no-locale \
-            $tests >"$TC/regress.log" 2>&1
-        rc=$?
-        cat "$TC/regress.log"
-        count_regress "$TC/regress.log" regress
-        if [ $rc -ne 0 ]; then
-            if [ -f "$TC/regress/regression.diffs" ]; then
-                echo "---- regression.diffs (first 400 lines) ----"
-                head -n 400 "$TC/regress/regression.diffs"
-            else
-                fail "pg_regress did not run (exit $rc)"
-            fi
+# run_suite LABEL DRIVER INPUTDIR NAMES...: one pg_regress-style run on a
+# throwaway preloaded cluster, counted test by test; diffs printed on failure.
+run_suite() {
+    local label=$1 driver=$2 inputdir=$3 rc
+    shift 3
+    [ $# -gt 0 ] || return 0
+    "$driver" \
+        --bindir="$INST$bindir" --inputdir="$inputdir" --outputdir="$TC/$label" \
+        --temp-instance="$TC/$label/instance" \
+        --temp-config="$SRC/test/pg_architect.conf" \
+        --dbname=contrib_regression --encoding=UTF8 --no-locale \
+        "$@" >"$TC/$label.log" 2>&1
+    rc=$?
+    cat "$TC/$label.log"
+    count_regress "$TC/$label.log" "$label"
+    if [ $rc -ne 0 ]; then
+        if [ -f "$TC/$label/regression.diffs" ]; then
+            echo "---- $label regression.diffs (first 400 lines) ----"
+            head -n 400 "$TC/$label/regression.diffs"
+        else
+            fail "$label: $(basename "$driver") did not run (exit $rc)"
         fi
     fi
+}
+
+if selected regress; then
+    run_suite regress "$pgxs_dir/src/test/regress/pg_regress" "$SRC" \
+        $(ls sql/*.sql 2>/dev/null | xargs -rn1 basename | sed 's/\.sql$//')
 fi
 
 # --- isolation -------------------------------------------------------------------
 if selected isolation; then
-    specs=$(ls test/specs/*.spec 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.spec$//')
-    if [ -n "$specs" ]; then
-        "$pgxs_dir/src/test/isolation/pg_isolation_regress" \
-            --bindir="$INST$bindir" --inputdir="$SRC/test" --outputdir="$TC/isolation" \
-            --temp-instance="$TC/isolation/instance" \
-            --temp-config="$SRC/test/pg_architect.conf" \
-            --dbname=contrib_regression --encoding=UTF8 --no-locale \
-            $specs >"$TC/isolation.log" 2>&1
-        rc=$?
-        cat "$TC/isolation.log"
-        count_regress "$TC/isolation.log" isolation
-        if [ $rc -ne 0 ]; then
-            if [ -f "$TC/isolation/regression.diffs" ]; then
-                echo "---- isolation regression.diffs (first 400 lines) ----"
-                head -n 400 "$TC/isolation/regression.diffs"
-            else
-                fail "pg_isolation_regress did not run (exit $rc)"
-            fi
-        fi
-    fi
+    run_suite isolation "$pgxs_dir/src/test/isolation/pg_isolation_regress" "$SRC/test" \
+        $(ls test/specs/*.spec 2>/dev/null | xargs -rn1 basename | sed 's/\.spec$//')
 fi
 
 # --- TAP -------------------------------------------------------------------------
@@ -201,6 +191,20 @@ run_tap_dir() {
 run_tap_dir test/t
 if [ -n "${PGA_TEST_FULL:-}" ]; then
     run_tap_dir test/full
+fi
+
+# --- reliability: PostgreSQL's own suite, sqlsmith, pgbench -----------------------
+# test/full/reliability.sh prints one "ok     reliability: ..." or
+# "FAILED reliability: ..." line per step; short counts here, long ones in
+# make test-full.  PGA_RELIABILITY_STEPS picks steps (see the script).
+if selected reliability; then
+    bash test/full/reliability.sh "$TC/reliability" ${PGA_RELIABILITY_STEPS:-} \
+        >"$TC/reliability.log" 2>&1
+    grep -vE '^(ok     |FAILED )reliability: ' "$TC/reliability.log"
+    while read -r n; do pass "$n"; done < <(sed -n 's/^ok     \(reliability: .*\)/\1/p' "$TC/reliability.log")
+    while read -r n; do fail "$n"; done < <(sed -n 's/^FAILED \(reliability: .*\)/\1/p' "$TC/reliability.log")
+    grep -qE '^reliability: [0-9]+ failed$' "$TC/reliability.log" ||
+        fail "reliability: test/full/reliability.sh did not finish"
 fi
 
 # --- demo (quick mode) ------------------------------------------------------------

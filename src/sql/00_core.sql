@@ -14,23 +14,3 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT '0.1.0'::text $$;
 COMMENT ON FUNCTION architect.version() IS 'version of the pg_architect SQL objects installed in this database';
-
-CREATE FUNCTION architect.reset()
-RETURNS void
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
-AS 'MODULE_PATHNAME', 'pga_reset';
-COMMENT ON FUNCTION architect.reset() IS 'empties the workload capture store (needs shared_preload_libraries)';
-REVOKE ALL ON FUNCTION architect.reset() FROM PUBLIC;
-
-CREATE FUNCTION architect.capture_stats(
-    OUT max_entries integer,
-    OUT stats_reset timestamptz)
-RETURNS record
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE
-AS 'MODULE_PATHNAME', 'pga_capture_stats';
-COMMENT ON FUNCTION architect.capture_stats() IS 'state of the workload capture store (needs shared_preload_libraries)';
-
-CREATE VIEW architect.capture_stats AS
-    SELECT * FROM architect.capture_stats();
-COMMENT ON VIEW architect.capture_stats IS 'state of the workload capture store';
-GRANT SELECT ON architect.capture_stats TO PUBLIC;

@@ -43,5 +43,25 @@ SELECT source, queries, ignored,
 -- ==== index builds ====
 
 -- ==== guards ====
+\echo '-- guards: audit (email masked) and updated_at on customers, one call each'
+\o /dev/null
+SELECT architect.enable_audit('customers', mask_columns => '{email}');
+SELECT architect.enable_updated_at('customers');
+\o
+BEGIN;
+SET LOCAL app.current_user_id = 'support-agent-7';
+UPDATE customers SET status = 'vip', email = 'vip-' || email WHERE id = 1;
+UPDATE customers SET status = status WHERE id = 2;
+COMMIT;
+\echo '-- architect.guards: which table has which guard (status missing: a column no trigger maintains)'
+SELECT schema_name, table_name, guard, status, options, action
+  FROM architect.guards ORDER BY schema_name, table_name, guard;
+\echo '-- the audit row of that UPDATE (the no-op UPDATE of customer 2 wrote none)'
+SELECT operation, table_name, app_user, old_data, new_data
+  FROM architect.audit_log ORDER BY id DESC LIMIT 2;
+\echo '-- updated_at moved for customer 1 only'
+SELECT id, status, updated_at > now() - interval '1 minute' AS updated_just_now
+  FROM customers WHERE id IN (1, 2) ORDER BY id;
+
 
 -- ==== health ====

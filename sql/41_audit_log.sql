@@ -1,0 +1,221 @@
+-- The audit log: refused inputs, who may install the guard and read the
+-- log, tamper attempts, partitions and retention.
+CREATE SCHEMA guards_log;
+SET search_path = guards_log, public;
+
+CREATE FUNCTION try(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- Partitions of the log and the times they accept.
+CREATE VIEW parts AS
+SELECT c.relname,
+       (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \(''([^'']*)''\)'))[1]::timestamptz AS lo,
+       (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']*)''\)'))[1]::timestamptz AS hi
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+ WHERE i.inhparent = 'architect.audit_log'::regclass;
+
+CREATE TABLE plain (id int PRIMARY KEY, v text, secret text);
+-- The log's partitions exist once audit_maintain() ran (enable_audit runs it).
+SELECT architect.audit_maintain() IS NOT NULL AS maintained;
+
+-- What the guard refuses, each with its SQLSTATE.
+CREATE VIEW plain_view AS SELECT * FROM plain;
+CREATE MATERIALIZED VIEW plain_mv AS SELECT * FROM plain;
+CREATE FOREIGN DATA WRAPPER guards_fdw;
+CREATE SERVER guards_server FOREIGN DATA WRAPPER guards_fdw;
+CREATE FOREIGN TABLE plain_foreign (id int) SERVER guards_server;
+CREATE TEMP TABLE plain_temp (id int);
+CREATE SEQUENCE plain_seq;
+CREATE TYPE plain_type AS (a int);
+CREATE TABLE dropped (id int);
+SELECT 'dropped'::regclass::oid AS dropped_oid \gset
+DROP TABLE dropped;
+SELECT t AS call, try(t) AS result FROM unnest(ARRAY[
+    $$SELECT architect.enable_audit('guards_log.plain_view')$$,
+    $$SELECT architect.enable_audit('guards_log.plain_mv')$$,
+    $$SELECT architect.enable_audit('guards_log.plain_foreign')$$,
+    $$SELECT architect.enable_audit('plain_temp')$$,
+    $$SELECT architect.enable_audit('guards_log.plain_seq')$$,
+    $$SELECT architect.enable_audit('guards_log.plain_pkey')$$,
+    $$SELECT architect.enable_audit('guards_log.plain_type')$$,
+    $$SELECT architect.enable_audit('pg_class')$$,
+    $$SELECT architect.enable_audit('information_schema.sql_features')$$,
+    $$SELECT architect.enable_audit('architect.audit_log')$$,
+    $$SELECT architect.enable_audit('architect.audit_log_default')$$,
+    $$SELECT architect.enable_updated_at('architect.audit_log')$$,
+    $$SELECT architect.enable_audit(NULL)$$,
+    $$SELECT architect.enable_audit(0)$$,
+    $$SELECT architect.enable_audit('guards_log.no_such_table')$$,
+    $$SELECT architect.enable_audit('guards_log.plain', exclude_columns => '{nope}')$$,
+    $$SELECT architect.enable_audit('guards_log.plain', mask_columns => '{"V"}')$$,
+    $$SELECT architect.enable_audit('guards_log.plain', exclude_columns => '{v}', mask_columns => '{v}')$$,
+    $$SELECT architect.enable_audit('guards_log.plain', exclude_columns => '{v,NULL}')$$,
+    $$SELECT architect.enable_audit('guards_log.plain', exclude_columns => NULL)$$,
+    $$SELECT architect.enable_audit('guards_log.plain', log_statement => NULL)$$,
+    $$SELECT architect.disable_audit('guards_log.plain_view')$$
+]) AS t;
+-- A table dropped since its OID was taken (the OID is masked here).
+SELECT regexp_replace(try('SELECT architect.enable_audit(' || :dropped_oid || ')'),
+                      'OID \d+', 'OID N') AS dropped_table;
+-- The messages come with a hint.
+SELECT architect.enable_audit('architect.audit_log');
+SELECT architect.enable_audit('plain_view');
+SELECT architect.enable_audit('plain_temp');
+-- Nothing was left half-done by the failed calls.
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'plain'::regclass;
+
+-- A trigger of the same name that is not the guard's is not replaced.
+CREATE FUNCTION user_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER architect_audit AFTER INSERT ON plain FOR EACH ROW EXECUTE FUNCTION user_trigger();
+SELECT architect.enable_audit('plain');
+SELECT architect.disable_audit('plain');
+DROP TRIGGER architect_audit ON plain;
+
+-- The trigger function checks how it is fired.
+CREATE TRIGGER wrong_way BEFORE INSERT ON plain FOR EACH ROW EXECUTE FUNCTION architect.audit_trigger();
+INSERT INTO plain VALUES (1, 'a', 'b');
+DROP TRIGGER wrong_way ON plain;
+CREATE TRIGGER wrong_way AFTER INSERT ON plain FOR EACH STATEMENT EXECUTE FUNCTION architect.audit_trigger();
+INSERT INTO plain VALUES (1, 'a', 'b');
+DROP TRIGGER wrong_way ON plain;
+SELECT architect.audit_trigger();
+
+-- Only the table owner installs or removes the guard.  A non-superuser
+-- owner can: the log's partitions are created with the extension's rights.
+CREATE ROLE guards_owner;
+CREATE ROLE guards_other;
+GRANT USAGE, CREATE ON SCHEMA guards_log TO guards_owner, guards_other;
+ALTER TABLE plain OWNER TO guards_owner;
+GRANT ALL ON plain TO guards_other;
+SET ROLE guards_other;
+SELECT architect.enable_audit('plain');
+SELECT architect.disable_audit('plain');
+SET ROLE guards_owner;
+SELECT architect.enable_audit('plain', mask_columns => '{secret}');
+INSERT INTO plain VALUES (1, 'a', 'b');
+-- ... but neither reads the log nor writes it: no INSERT, UPDATE, DELETE
+-- or TRUNCATE, on the log or on a partition of it.
+SELECT t AS call, try(t) AS result FROM unnest(ARRAY[
+    'SELECT count(*) FROM architect.audit_log',
+    $$INSERT INTO architect.audit_log (logged_at, txid, relid, schema_name, table_name, operation, session_role, acting_role) VALUES (now(), '1', 0, 'x', 'y', 'INSERT', 'me', 'me')$$,
+    $$UPDATE architect.audit_log SET new_data = '{}'$$,
+    'DELETE FROM architect.audit_log',
+    'TRUNCATE architect.audit_log',
+    $$UPDATE architect.audit_log_default SET new_data = '{}'$$,
+    'DELETE FROM architect.audit_log_default',
+    'TRUNCATE architect.audit_log_default',
+    'SELECT architect.audit_purge(interval ''1 day'')',
+    'DROP TABLE architect.audit_log_default'
+]) AS t;
+RESET ROLE;
+
+-- The auditor role reads it.
+GRANT architect_auditor TO guards_owner;
+SET ROLE guards_owner;
+SELECT operation, table_name, new_data FROM architect.audit_log WHERE schema_name = 'guards_log';
+RESET ROLE;
+REVOKE architect_auditor FROM guards_owner;
+
+-- Not even a superuser changes a logged row: the log is append-only.
+SELECT count(*) AS logged FROM architect.audit_log WHERE schema_name = 'guards_log';
+UPDATE architect.audit_log SET new_data = '{}' WHERE schema_name = 'guards_log';
+DELETE FROM architect.audit_log WHERE schema_name = 'guards_log';
+TRUNCATE architect.audit_log;
+-- ... nor through a partition (partition names carry dates, masked here).
+SELECT regexp_replace(try(format('%s architect.%I%s', cmd, relname, tail)), '\d{8}', 'YYYYMMDD')
+           AS partition_attempt
+  FROM (SELECT relname FROM parts WHERE lo IS NOT NULL ORDER BY lo LIMIT 1) p,
+       (VALUES (1, 'UPDATE', ' SET new_data = NULL'), (2, 'DELETE FROM', ''),
+               (3, 'TRUNCATE', '')) AS c(n, cmd, tail)
+ ORDER BY n;
+SELECT count(*) AS still_logged FROM architect.audit_log WHERE schema_name = 'guards_log';
+
+-- Partitions: one per period (a month by default) from the current one,
+-- pg_architect.audit_partitions_ahead (2) ahead, and a default partition.
+SELECT count(*) FILTER (WHERE lo IS NULL) AS default_parts,
+       count(*) FILTER (WHERE lo <= now() AND now() < hi) AS current_parts,
+       count(*) FILTER (WHERE lo > now()) AS future_parts,
+       bool_and(hi - lo BETWEEN interval '28 days' AND interval '31 days')
+           FILTER (WHERE lo IS NOT NULL) AS monthly
+  FROM parts;
+-- Each new partition is append-only and readable by the auditor.
+SELECT p.relname, has_table_privilege('architect_auditor', c.oid, 'SELECT') AS auditor_reads,
+       (SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = c.oid
+         AND t.tgname = 'audit_log_append_only') AS guard_triggers
+  FROM parts p JOIN pg_class c ON c.relname = p.relname
+                               AND c.relnamespace = 'architect'::regnamespace
+ WHERE lo IS NULL;
+-- Maintenance is idempotent; more periods ahead means more partitions.
+SELECT architect.audit_maintain() AS created;
+SET pg_architect.audit_partitions_ahead = 4;
+SELECT architect.audit_maintain() AS created;
+RESET pg_architect.audit_partitions_ahead;
+
+-- Retention drops whole partitions older than the cut-off, and nothing
+-- else.  Only superusers (or roles granted EXECUTE) may purge.
+CREATE TABLE architect.audit_log_y2000 PARTITION OF architect.audit_log
+    FOR VALUES FROM ('2000-01-01 00:00+00') TO ('2000-02-01 00:00+00');
+SELECT count(*) AS parts_before FROM parts;
+SELECT architect.audit_purge(interval '1 year') AS dropped;
+SELECT count(*) AS parts_after, count(*) FILTER (WHERE relname = 'audit_log_y2000') AS y2000
+  FROM parts;
+SELECT count(*) AS still_logged FROM architect.audit_log WHERE schema_name = 'guards_log';
+SELECT t AS call, try(t) AS result FROM unnest(ARRAY[
+    $$SELECT architect.audit_purge(interval '0')$$,
+    $$SELECT architect.audit_purge(interval '-1 day')$$,
+    $$SELECT architect.audit_purge(NULL)$$
+]) AS t;
+
+-- A row finds no partition when none covers its time: it goes to the
+-- default partition and the write succeeds.  A partition created later
+-- for that period starts after the rows already in the default partition.
+DO $$
+DECLARE p record;
+BEGIN
+    FOR p IN SELECT relname FROM guards_log.parts WHERE lo IS NOT NULL LOOP
+        EXECUTE format('DROP TABLE architect.%I', p.relname);
+    END LOOP;
+END $$;
+INSERT INTO plain VALUES (2, 'b', 'c');
+SELECT tableoid::regclass AS went_to, new_data FROM architect.audit_log
+ WHERE schema_name = 'guards_log' AND new_data ->> 'id' = '2';
+SET pg_architect.audit_partition_period = 'day';
+SET pg_architect.audit_partitions_ahead = 1;
+SELECT architect.audit_maintain() AS created;
+SELECT count(*) AS day_parts,
+       bool_and(lo > (SELECT max(logged_at) FROM architect.audit_log_default))
+           AS after_default_rows,
+       count(*) FILTER (WHERE hi - lo = interval '1 day') AS full_days
+  FROM parts WHERE lo IS NOT NULL;
+INSERT INTO plain VALUES (3, 'c', 'd');
+SELECT tableoid::regclass <> 'architect.audit_log_default'::regclass AS in_a_range_partition
+  FROM architect.audit_log WHERE schema_name = 'guards_log' AND new_data ->> 'id' = '3';
+-- Retention also deletes old rows from the default partition.
+SELECT count(*) AS default_rows FROM architect.audit_log_default;
+SELECT architect.audit_purge(interval '1 microsecond') AS dropped;
+SELECT count(*) AS default_rows FROM architect.audit_log_default;
+RESET pg_architect.audit_partition_period;
+RESET pg_architect.audit_partitions_ahead;
+SELECT architect.audit_maintain() > 0 AS monthly_again;
+
+-- A standalone check of the privileges the extension sets on the log.
+SELECT CASE WHEN grantee = current_user::text THEN 'the owner' ELSE grantee END AS grantee,
+       string_agg(privilege_type, ', ' ORDER BY privilege_type) AS privileges
+  FROM information_schema.role_table_grants
+ WHERE table_schema = 'architect' AND table_name = 'audit_log'
+ GROUP BY 1 ORDER BY 1;
+
+SET ROLE guards_owner;
+SELECT architect.disable_audit('plain');
+RESET ROLE;
+DROP SCHEMA guards_log CASCADE;
+DROP SERVER guards_server;
+DROP FOREIGN DATA WRAPPER guards_fdw;
+DROP OWNED BY guards_owner, guards_other;
+DROP ROLE guards_owner, guards_other;
+RESET search_path;

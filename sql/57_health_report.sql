@@ -1,0 +1,60 @@
+-- Health: every finding in one view, the alerts, and the report, worst
+-- first.
+SET client_min_messages = warning;
+CREATE SCHEMA health_r;
+SET search_path = health_r, public;
+
+-- a critical finding (an exhausted sequence), warnings (two redundant
+-- indexes), an info (a timestamp without time zone)
+CREATE SEQUENCE exhausted MAXVALUE 10;
+SELECT setval('exhausted', 10);
+CREATE TABLE t (id int PRIMARY KEY, a int, b int, at timestamp);
+CREATE INDEX t_a ON t (a);
+CREATE INDEX t_a_copy ON t (a);
+CREATE INDEX t_ab ON t (a, b);
+
+SELECT "check", object, severity, source FROM architect.findings
+ WHERE object LIKE 'health_r.%' ORDER BY architect.severity_rank(severity) DESC, "check", object;
+-- alerts: what needs attention now; redundant indexes can wait
+SELECT severity, "check", object, source FROM architect.alerts WHERE object LIKE 'health_r.%';
+
+-- The report, worst first: the header, then critical, warning and info,
+-- each finding with why and what to do.  Times, sizes and versions vary,
+-- so this shows the report's lines about this schema and the headings.
+CREATE TEMP TABLE r AS SELECT line, n FROM architect.report() WITH ORDINALITY AS x(line, n);
+SELECT line LIKE 'pg\_architect health report for database contrib\_regression (PostgreSQL %) at %' AS title,
+       (SELECT line FROM r WHERE n = 2) LIKE 'statistics collected since % (%)' AS since,
+       (SELECT line FROM r WHERE n = 3) ~ '^\d+ critical, \d+ warning, \d+ info$' AS counts
+  FROM r WHERE n = 1;
+SELECT regexp_replace(regexp_replace(line, '\d+ (bytes|kB|MB|GB)', '<size>', 'g'),
+                      'in the .* the statistics cover \(since [^)]*\)', 'in the <age> the statistics cover') AS line
+  FROM r WHERE line LIKE '%health\_r.%' ORDER BY n;
+-- the sections come worst first
+SELECT string_agg(regexp_replace(line, E'^\\n(\\w+) \\(\\d+\\)$', '\1'), ' > ' ORDER BY n) AS sections
+  FROM r WHERE line ~ E'^\\n(CRITICAL|WARNING|INFO) \\(\\d+\\)$';
+-- and the critical sequence comes before the warning about the indexes
+SELECT (SELECT min(n) FROM r WHERE line LIKE '  [sequence] health\_r.exhausted%')
+     < (SELECT min(n) FROM r WHERE line LIKE '  [duplicate\_index] health\_r.%') AS worst_first;
+
+-- only warnings and worse, at most one finding per check: the rest is
+-- counted, with the query that lists it
+SELECT regexp_replace(line, '\d+ (bytes|kB|MB|GB)', '<size>', 'g') AS line
+  FROM architect.report('warning', 1) WITH ORDINALITY AS x(line, n)
+ WHERE line LIKE '%duplicate\_index%' ORDER BY n;
+SELECT count(*) AS info_lines FROM architect.report('critical') AS x(line) WHERE line LIKE E'\nINFO%';
+SELECT * FROM architect.report('bogus');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS lines FROM architect.report(NULL);
+SELECT count(*) > 3 AS some_lines FROM architect.report('info', -1);
+
+-- fixed: only the index nothing has used yet is left
+ALTER SEQUENCE exhausted MAXVALUE 1000;
+DROP INDEX t_a;
+DROP INDEX t_a_copy;
+ALTER TABLE t ALTER COLUMN at TYPE timestamptz;
+SELECT "check", object FROM architect.findings WHERE object LIKE 'health_r.%';
+SELECT count(*) AS report_lines_left FROM architect.report() AS x(line)
+ WHERE line LIKE '  [%] health\_r.%' AND line NOT LIKE '  [unused\_index] health\_r.t\_ab:%';
+
+RESET search_path;
+DROP SCHEMA health_r CASCADE;

@@ -1,0 +1,93 @@
+/*-------------------------------------------------------------------------
+ *
+ * guards.h
+ *	  Declarations shared by the guard modules: audit (audit.c,
+ *	  audit_admin.c), updated_at (touch.c), soft delete (softdelete.c) and
+ *	  row-level security (rls.c), plus the helpers in guards.c that they all
+ *	  use to validate a table, run DDL safely and read trigger arguments.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGA_GUARDS_H
+#define PGA_GUARDS_H
+
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "lib/stringinfo.h"
+#include "utils/relcache.h"
+
+/* Names of the triggers the guards install (one of each per table). */
+#define PGA_AUDIT_TRIGGER		"architect_audit"
+#define PGA_AUDIT_TRUNC_TRIGGER "architect_audit_truncate"
+#define PGA_TOUCH_TRIGGER		"architect_updated_at"
+#define PGA_SOFTDEL_TRIGGER		"architect_soft_delete"
+
+/* The audit log and its sequence, in schema architect. */
+#define PGA_SCHEMA				"architect"
+#define PGA_AUDIT_LOG			"audit_log"
+#define PGA_AUDIT_LOG_SEQ		"audit_log_id_seq"
+
+/*
+ * Version tag written as the first argument of every guard trigger, so that
+ * a later release can tell how the remaining arguments are laid out.
+ */
+#define PGA_TRIGGER_ARGS_VERSION "v1"
+
+/* Marker at the start of comments on objects the guards create. */
+#define PGA_COMMENT_MARKER		"pg_architect:"
+
+/*
+ * State of a guard DDL section, see pga_guard_begin().
+ */
+typedef struct PgaGuardDDL
+{
+	int			guc_nest;		/* GUC nest level of our local settings */
+	bool		spi_connected;	/* SPI_connect() done */
+} PgaGuardDDL;
+
+/* guards.c */
+extern void pga_guard_begin(PgaGuardDDL *ddl);
+extern void pga_guard_end(PgaGuardDDL *ddl);
+extern void pga_guard_exec(const char *sql);
+extern void pga_guard_alter(Relation *relp, const char *sql);
+extern Relation pga_guard_open_table(Datum relid_datum, bool isnull,
+									 const char *guard, LOCKMODE lockmode);
+extern char *pga_guard_table_name(Relation rel);
+extern AttrNumber pga_guard_column(Relation rel, const char *colname,
+								   const char *guard, bool missing_ok);
+extern bool pga_guard_is_timestamp_type(Oid typid);
+extern Oid	pga_guard_find_trigger(Oid relid, const char *tgname,
+								   Oid *tgfoid);
+extern Oid	pga_guard_function_oid(const char *fname);
+extern void pga_guard_refuse_foreign_trigger(Relation rel, const char *tgname,
+											 const char *fname);
+extern void pga_guard_check_partition_tree(Relation rel, const char *tgname,
+										   const char *guard);
+extern void pga_guard_append_column_arg(StringInfo buf, const char *key,
+										Relation rel, AttrNumber attnum);
+extern bool pga_guard_parse_column_arg(const char *arg, const char *key,
+									   AttrNumber *attnum,
+									   const char **name);
+extern AttrNumber pga_guard_resolve_column(TupleDesc tupdesc,
+										   AttrNumber attnum,
+										   const char *name);
+extern Oid	pga_guard_trigger_root(Oid tgoid, Oid relid);
+extern bool pga_guard_drop_trigger(Relation rel, const char *tgname,
+								   const char *fname, const char *guard);
+extern Oid	pga_guard_trigger_relid(Oid tgoid);
+
+extern void pga_guard_register_callbacks(void);
+
+/* audit.c */
+extern bool pga_audit_purge_in_progress;
+extern void pga_audit_invalidate(Oid relid);
+extern void pga_audit_invalidate_names(void);
+
+/* touch.c */
+extern void pga_touch_invalidate(Oid relid);
+
+/* softdelete.c */
+extern void pga_softdelete_invalidate(Oid relid);
+
+#endif							/* PGA_GUARDS_H */

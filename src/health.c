@@ -1,0 +1,651 @@
+/*-------------------------------------------------------------------------
+ *
+ * health.c
+ *	  The C side of the health views: thresholds, sequence positions read
+ *	  without holding locks, and the sources the views may only read when
+ *	  they exist or when the caller may read them.
+ *
+ * The health views are plain SQL over the catalogs and the cumulative
+ * statistics.  A few things SQL cannot do well live here:
+ *
+ *	health_settings()	every health threshold in one row, memory in bytes
+ *						and time in milliseconds, read by name from the GUCs
+ *						so that the SQL and the C cannot disagree on units;
+ *	sequence_last_value()  a sequence's position, read the way
+ *						pg_sequence_last_value() reads it but without waiting
+ *						for or keeping a lock (see below);
+ *	statements()		pg_stat_statements rows, wherever that extension is
+ *						installed, and none when it is not;
+ *	plan_findings_summary()  capture's plan findings per query when the
+ *						capture module (architect.plan_findings) is present;
+ *	hba_rules(), password_roles(), file_settings()  pg_hba_file_rules,
+ *						the password kind of each role and pg_file_settings,
+ *						only when the caller may read them;
+ *	exact_bloat()		pgstattuple / pgstatindex measurements of a table and
+ *						its btree indexes, when pgstattuple is installed.
+ *
+ * Everything runs with the caller's privileges: these functions are not
+ * SECURITY DEFINER, so the views show each role what PostgreSQL itself
+ * would show it (pg_monitor and pg_read_all_stats rules).
+ *
+ * Locking: sequence_last_value() takes AccessShareLock on the sequence
+ * conditionally (it never waits, it returns NULL instead) and releases it
+ * as soon as the page is read, so that a view over thousands of sequences
+ * neither fills the lock table nor holds up ALTER or DROP SEQUENCE until
+ * the end of the caller's transaction.  The page itself is read under a
+ * share buffer lock.  No other shared state is touched here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/sequence.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "health.h"
+#include "pg_architect.h"
+
+PG_FUNCTION_INFO_V1(pga_health_settings);
+PG_FUNCTION_INFO_V1(pga_sequence_last_value);
+PG_FUNCTION_INFO_V1(pga_statements);
+PG_FUNCTION_INFO_V1(pga_statements_reset);
+PG_FUNCTION_INFO_V1(pga_plan_findings_summary);
+PG_FUNCTION_INFO_V1(pga_hba_rules);
+PG_FUNCTION_INFO_V1(pga_password_roles);
+PG_FUNCTION_INFO_V1(pga_file_settings);
+PG_FUNCTION_INFO_V1(pga_exact_bloat);
+
+/*
+ * Magic number in the special space of a sequence's only page (sequence.c
+ * keeps its own definition private; the on-disk format is fixed).
+ */
+#define PGA_SEQ_MAGIC 0x1717
+
+/*
+ * architect.health_settings()
+ *		One row whose columns are named after the health GUCs (without the
+ *		"pg_architect." prefix).  Memory settings are returned in bytes, time
+ *		settings in milliseconds, whatever unit the GUC is declared in.
+ *
+ * Calling this also guarantees the library, hence the GUCs, is loaded in
+ * sessions where it was not preloaded.
+ */
+Datum
+pga_health_settings(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum	   *values;
+	bool	   *nulls;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	values = palloc0(sizeof(Datum) * tupdesc->natts);
+	nulls = palloc0(sizeof(bool) * tupdesc->natts);
+
+	for (int i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		char	   *name = psprintf("pg_architect.%s", NameStr(att->attname));
+		const char *raw = GetConfigOption(name, false, false);
+		int			flags = GetConfigOptionFlags(name, false);
+		double		factor = 1.0;
+
+		switch (flags & GUC_UNIT_MEMORY)
+		{
+			case GUC_UNIT_BYTE:
+				factor = 1.0;
+				break;
+			case GUC_UNIT_KB:
+				factor = 1024.0;
+				break;
+			case GUC_UNIT_MB:
+				factor = 1024.0 * 1024.0;
+				break;
+			case GUC_UNIT_BLOCKS:
+				factor = BLCKSZ;
+				break;
+		}
+		switch (flags & GUC_UNIT_TIME)
+		{
+			case GUC_UNIT_S:
+				factor = 1000.0;
+				break;
+			case GUC_UNIT_MIN:
+				factor = 60.0 * 1000.0;
+				break;
+		}
+
+		if (raw == NULL)
+			nulls[i] = true;
+		else if (att->atttypid == FLOAT8OID)
+			values[i] = Float8GetDatum(strtod(raw, NULL) * factor);
+		else if (att->atttypid == TEXTOID)
+			values[i] = CStringGetTextDatum(raw);
+		else
+			elog(ERROR, "column \"%s\" of architect.health_settings() has an unsupported type",
+				 NameStr(att->attname));
+	}
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
+													  values, nulls)));
+}
+
+/*
+ * architect.sequence_last_value(seq regclass) returns bigint
+ *		The last value a sequence handed out, NULL when it was never used,
+ *		when the caller has neither SELECT nor USAGE on it, when it belongs
+ *		to another session, when it is being altered or dropped right now,
+ *		or when it is an unlogged sequence on a standby (which has no data).
+ *
+ * pg_sequence_last_value() keeps a RowExclusiveLock on every sequence it
+ * reads until the end of the transaction; over thousands of sequences that
+ * exhausts the lock table.  Here the lock is taken without waiting and
+ * released right after the page is read.
+ */
+Datum
+pga_sequence_last_value(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Relation	rel;
+	Buffer		buf;
+	Page		page;
+	ItemId		lp;
+	HeapTupleHeader tuphdr;
+	Form_pg_sequence_data seq;
+	bool		is_called;
+	int64		last_value;
+
+	if (get_rel_relkind(relid) != RELKIND_SEQUENCE)
+		PG_RETURN_NULL();
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
+		PG_RETURN_NULL();
+	if (!ConditionalLockRelationOid(relid, AccessShareLock))
+		PG_RETURN_NULL();
+
+	rel = try_relation_open(relid, NoLock);
+	if (rel == NULL)
+	{
+		UnlockRelationOid(relid, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+	if (rel->rd_rel->relkind != RELKIND_SEQUENCE ||
+		RELATION_IS_OTHER_TEMP(rel) ||
+		(RecoveryInProgress() && !RelationNeedsWAL(rel)) ||
+		RelationGetNumberOfBlocks(rel) < 1)
+	{
+		relation_close(rel, AccessShareLock);
+		PG_RETURN_NULL();
+	}
+
+	buf = ReadBuffer(rel, 0);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (PageGetSpecialSize(page) < sizeof(uint32) ||
+		*(uint32 *) PageGetSpecialPointer(page) != PGA_SEQ_MAGIC ||
+		PageGetMaxOffsetNumber(page) < FirstOffsetNumber)
+	{
+		UnlockReleaseBuffer(buf);
+		relation_close(rel, AccessShareLock);
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("sequence \"%s\" has an unexpected page layout",
+						RelationGetRelationName(rel))));
+	}
+	lp = PageGetItemId(page, FirstOffsetNumber);
+	tuphdr = (HeapTupleHeader) PageGetItem(page, lp);
+	seq = (Form_pg_sequence_data) ((char *) tuphdr + tuphdr->t_hoff);
+	last_value = seq->last_value;
+	is_called = seq->is_called;
+	UnlockReleaseBuffer(buf);
+
+	relation_close(rel, AccessShareLock);
+
+	if (!is_called)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(last_value);
+}
+
+/*
+ * pga_spi_materialize
+ *		Run a read-only query through SPI and return its rows as the result
+ *		of the set-returning function being called.  The query's columns
+ *		must match the function's declared result, column for column.
+ *
+ * A NULL query returns no rows.  Runs with the caller's privileges.
+ */
+static void
+pga_spi_materialize(FunctionCallInfo fcinfo, const char *query,
+					int nargs, Oid *argtypes, Datum *args)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	want;
+	Datum	   *values;
+	bool	   *nulls;
+
+	pga_init_materialized_srf(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (query == NULL)
+		return;
+
+	want = rsinfo->setDesc;
+	values = palloc(sizeof(Datum) * want->natts);
+	nulls = palloc(sizeof(bool) * want->natts);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(query, nargs, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", query);
+
+	if (SPI_tuptable->tupdesc->natts != want->natts)
+		elog(ERROR, "query returns %d columns, function declares %d",
+			 SPI_tuptable->tupdesc->natts, want->natts);
+	for (int c = 0; c < want->natts; c++)
+	{
+		if (SPI_gettypeid(SPI_tuptable->tupdesc, c + 1) != TupleDescAttr(want, c)->atttypid)
+			elog(ERROR, "column %d of the query has type %u, function declares %u",
+				 c + 1, SPI_gettypeid(SPI_tuptable->tupdesc, c + 1),
+				 TupleDescAttr(want, c)->atttypid);
+	}
+
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+
+		for (int c = 0; c < want->natts; c++)
+			values[c] = SPI_getbinval(tup, SPI_tuptable->tupdesc, c + 1, &nulls[c]);
+		tuplestore_putvalues(rsinfo->setResult, want, values, nulls);
+	}
+
+	SPI_finish();
+}
+
+/*
+ * pga_extension_info
+ *		Schema (quoted for SQL) and version of an installed extension; false
+ *		when the extension is not installed in this database.  The strings
+ *		are allocated in the caller's memory context.
+ */
+static bool
+pga_extension_info(const char *extname, char **schema, char **version)
+{
+	MemoryContext callercxt = CurrentMemoryContext;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		found = false;
+
+	args[0] = CStringGetTextDatum(extname);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT quote_ident(n.nspname), e.extversion "
+							  "FROM pg_catalog.pg_extension e "
+							  "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+							  "WHERE e.extname = $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed");
+	if (SPI_processed == 1)
+	{
+		char	   *s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		*schema = MemoryContextStrdup(callercxt, s);
+		if (version != NULL)
+			*version = v ? MemoryContextStrdup(callercxt, v) : NULL;
+		found = true;
+	}
+	SPI_finish();
+	return found;
+}
+
+/*
+ * pga_relam
+ *		Access method of a relation, InvalidOid when it does not exist.
+ */
+static Oid
+pga_relam(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			relam;
+
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	relam = ((Form_pg_class) GETSTRUCT(tup))->relam;
+	ReleaseSysCache(tup);
+	return relam;
+}
+
+/*
+ * pga_guc_defined
+ *		True when a parameter is really defined (its library is loaded), not
+ *		merely a placeholder set by someone.
+ */
+static bool
+pga_guc_defined(const char *name)
+{
+	if (GetConfigOption(name, true, false) == NULL)
+		return false;
+	return (GetConfigOptionFlags(name, true) & GUC_CUSTOM_PLACEHOLDER) == 0;
+}
+
+/*
+ * architect.statements(all_databases boolean)
+ *		pg_stat_statements' rows (of this database, or of all databases),
+ *		or no rows when pg_stat_statements is not installed here or not
+ *		loaded.  Reads the view of the installed extension version, so an
+ *		extension left at an older version still works.
+ */
+Datum
+pga_statements(PG_FUNCTION_ARGS)
+{
+	bool		all_databases = PG_GETARG_BOOL(0);
+	char	   *schema;
+	char	   *version;
+	const char *query = NULL;
+	Oid			argtypes[2] = {BOOLOID, OIDOID};
+	Datum		args[2];
+
+	if (pga_extension_info("pg_stat_statements", &schema, &version) &&
+		pga_guc_defined("pg_stat_statements.max"))
+	{
+		bool		has_toplevel = false;
+		bool		has_exec_time = true;
+
+		/* toplevel appeared in 1.9, total_exec_time replaced total_time in 1.8 */
+		if (version != NULL)
+		{
+			int			major = 0,
+						minor = 0;
+
+			if (sscanf(version, "%d.%d", &major, &minor) == 2)
+			{
+				has_toplevel = (major > 1 || (major == 1 && minor >= 9));
+				has_exec_time = (major > 1 || (major == 1 && minor >= 8));
+			}
+		}
+		query = psprintf("SELECT userid, dbid, %s, queryid, query, calls, "
+						 "%s, %s, rows, shared_blks_hit, shared_blks_read, "
+						 "temp_blks_written, blk_read_time + blk_write_time "
+						 "FROM %s.pg_stat_statements "
+						 "WHERE $1 OR dbid = $2",
+						 has_toplevel ? "toplevel" : "true",
+						 has_exec_time ? "total_exec_time" : "total_time",
+						 has_exec_time ? "mean_exec_time" : "mean_time",
+						 schema);
+	}
+	args[0] = BoolGetDatum(all_databases);
+	args[1] = ObjectIdGetDatum(MyDatabaseId);
+	pga_spi_materialize(fcinfo, query, 2, argtypes, args);
+	return (Datum) 0;
+}
+
+/*
+ * architect.statements_reset()
+ *		When pg_stat_statements was last reset, from pg_stat_statements_info
+ *		(version 1.9 and later); NULL when unknown.
+ */
+Datum
+pga_statements_reset(PG_FUNCTION_ARGS)
+{
+	char	   *schema;
+	char	   *version;
+	int			major = 0,
+				minor = 0;
+	bool		isnull = true;
+	Datum		result = (Datum) 0;
+
+	if (!pga_extension_info("pg_stat_statements", &schema, &version) ||
+		!pga_guc_defined("pg_stat_statements.max") || version == NULL ||
+		sscanf(version, "%d.%d", &major, &minor) != 2 ||
+		(major == 1 && minor < 9))
+		PG_RETURN_NULL();
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(psprintf("SELECT stats_reset FROM %s.pg_stat_statements_info", schema),
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed");
+	if (SPI_processed == 1)
+		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_finish();				/* timestamptz is passed by value */
+
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * architect.plan_findings_summary()
+ *		Per database and query id: how many plan findings capture recorded,
+ *		the findings as one line, the worst severity.  No rows when the
+ *		capture module's architect.plan_findings view does not exist in this
+ *		installation.
+ */
+Datum
+pga_plan_findings_summary(PG_FUNCTION_ARGS)
+{
+	const char *query = NULL;
+	Oid			nspid = get_namespace_oid("architect", true);
+
+	if (OidIsValid(nspid) && OidIsValid(get_relname_relid("plan_findings", nspid)))
+		query =
+			"SELECT f.dbid::oid, f.queryid::bigint, count(*)::bigint, "
+			"       string_agg(f.finding::text || ' (' || f.node::text || ')', '; ' "
+			"                  ORDER BY architect.severity_rank(f.severity::text) DESC, "
+			"                           f.occurrences DESC), "
+			"       (array_agg(f.severity::text ORDER BY "
+			"                  architect.severity_rank(f.severity::text) DESC))[1] "
+			"  FROM architect.plan_findings f "
+			" GROUP BY f.dbid, f.queryid";
+	pga_spi_materialize(fcinfo, query, 0, NULL, NULL);
+	return (Datum) 0;
+}
+
+/*
+ * pga_regprocedure
+ *		to_regprocedure() from C: InvalidOid when no such function exists.
+ */
+Oid
+pga_regprocedure(const char *signature)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+	Datum		result;
+
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = CStringGetTextDatum(signature);
+	fcinfo->args[0].isnull = false;
+	result = to_regprocedure(fcinfo);
+	if (fcinfo->isnull)
+		return InvalidOid;
+	return DatumGetObjectId(result);
+}
+
+/*
+ * pga_may_read
+ *		True when the caller may SELECT the catalog relation "relname" and
+ *		EXECUTE the function "funcsig" behind it (NULL: no function).
+ */
+static bool
+pga_may_read(const char *relname, const char *funcsig)
+{
+	Oid			relid = get_relname_relid(relname, PG_CATALOG_NAMESPACE);
+
+	if (!OidIsValid(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return false;
+	if (funcsig != NULL)
+	{
+		Oid			funcid = pga_regprocedure(funcsig);
+
+		if (!OidIsValid(funcid) ||
+			pg_proc_aclcheck(funcid, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * architect.hba_rules()
+ *		pg_hba_file_rules, or no rows when the caller may not read it (by
+ *		default only superusers may).
+ */
+Datum
+pga_hba_rules(PG_FUNCTION_ARGS)
+{
+	const char *query = NULL;
+
+	if (pga_may_read("pg_hba_file_rules", "pg_catalog.pg_hba_file_rules()"))
+		query = "SELECT line_number, type, database, user_name, address, "
+			"netmask, auth_method, error FROM pg_catalog.pg_hba_file_rules";
+	pga_spi_materialize(fcinfo, query, 0, NULL, NULL);
+	return (Datum) 0;
+}
+
+/*
+ * architect.file_settings()
+ *		pg_file_settings (the configuration files as they read now), or no
+ *		rows when the caller may not read it (by default only superusers
+ *		may).
+ */
+Datum
+pga_file_settings(PG_FUNCTION_ARGS)
+{
+	const char *query = NULL;
+
+	if (pga_may_read("pg_file_settings", "pg_catalog.pg_show_all_file_settings()"))
+		query = "SELECT sourcefile, sourceline, seqno, name, setting, applied, error "
+			"FROM pg_catalog.pg_file_settings";
+	pga_spi_materialize(fcinfo, query, 0, NULL, NULL);
+	return (Datum) 0;
+}
+
+/*
+ * architect.password_roles()
+ *		Each role with a password and how it is stored (scram-sha-256, md5,
+ *		or plain), or no rows when the caller may not read pg_authid.
+ */
+Datum
+pga_password_roles(PG_FUNCTION_ARGS)
+{
+	const char *query = NULL;
+
+	if (pga_may_read("pg_authid", NULL))
+		query = "SELECT rolname, rolcanlogin, rolvaliduntil, "
+			"CASE WHEN rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram-sha-256' "
+			"     WHEN rolpassword ~ '^md5[0-9a-f]{32}$' THEN 'md5' "
+			"     ELSE 'plain' END "
+			"FROM pg_catalog.pg_authid WHERE rolpassword IS NOT NULL";
+	pga_spi_materialize(fcinfo, query, 0, NULL, NULL);
+	return (Datum) 0;
+}
+
+/*
+ * architect.exact_bloat(rel regclass)
+ *		Measured bloat of a table and its valid btree indexes (or of one
+ *		btree index), with pgstattuple and pgstatindex.  They read every page,
+ *		so this is a function to call for one relation, not a view.
+ */
+Datum
+pga_exact_bloat(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *schema = NULL;
+	char		relkind = get_rel_relkind(relid);
+	char	   *query;
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1];
+
+	if (relkind == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid),
+				 errhint("Pass an existing table or index.")));
+	if (!pga_extension_info("pgstattuple", &schema, NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"pgstattuple\" is not installed in this database"),
+				 errdetail("architect.exact_bloat() measures bloat with pgstattuple; the table_bloat and index_bloat views estimate it from statistics instead."),
+				 errhint("Run CREATE EXTENSION pgstattuple, or use architect.table_bloat and architect.index_bloat.")));
+	if (relkind == RELKIND_PARTITIONED_TABLE || relkind == RELKIND_PARTITIONED_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is partitioned and has no storage of its own",
+						get_rel_name(relid)),
+				 errhint("Call architect.exact_bloat() on each partition.")));
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_MATVIEW &&
+		relkind != RELKIND_TOASTVALUE && relkind != RELKIND_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table, materialized view or index",
+						get_rel_name(relid)),
+				 errhint("Pass a table, a materialized view or a btree index.")));
+	if (relkind == RELKIND_INDEX && pga_relam(relid) != BTREE_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("\"%s\" is not a btree index", get_rel_name(relid)),
+				 errhint("pgstatindex measures btree indexes only.")));
+
+	/*
+	 * Tables: wasted space is dead tuples plus free space beyond what the
+	 * fillfactor leaves free on purpose.  Btree indexes: leaf pages are
+	 * filled to avg_leaf_density where a fresh index is filled to its
+	 * fillfactor (90 by default).
+	 */
+	query = psprintf(
+					 "WITH t AS ( "
+					 "  SELECT c.oid, n.nspname, c.relname, "
+					 "         coalesce((SELECT option_value::float8 FROM pg_options_to_table(c.reloptions) "
+					 "                    WHERE option_name = 'fillfactor'), 100) AS ff "
+					 "    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+					 "   WHERE c.oid = $1 AND c.relkind IN ('r', 'm', 't')), "
+					 "i AS ( "
+					 "  SELECT ic.oid, n.nspname, ic.relname, "
+					 "         coalesce((SELECT option_value::float8 FROM pg_options_to_table(ic.reloptions) "
+					 "                    WHERE option_name = 'fillfactor'), 90) AS ff "
+					 "    FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid "
+					 "    JOIN pg_namespace n ON n.oid = ic.relnamespace "
+					 "   WHERE (x.indrelid = $1 OR x.indexrelid = $1) AND x.indisvalid "
+					 "     AND ic.relam = %u AND ic.relkind = 'i') "
+					 "SELECT t.nspname::text, t.relname::text, 'table'::text, 'pgstattuple'::text, "
+					 "       s.table_len::bigint, "
+					 "       greatest(s.dead_tuple_len + s.free_space "
+					 "                - s.table_len * (100 - t.ff) / 100, 0)::bigint, "
+					 "       round((100.0 * greatest(s.dead_tuple_len + s.free_space "
+					 "                - s.table_len * (100 - t.ff) / 100, 0) "
+					 "              / nullif(s.table_len, 0))::numeric, 1)::float8, "
+					 "       format('%%s live tuples, %%s dead tuples, %%s free', "
+					 "              s.tuple_count, s.dead_tuple_count, pg_size_pretty(s.free_space::bigint)) "
+					 "  FROM t, LATERAL %s.pgstattuple(t.oid) s "
+					 "UNION ALL "
+					 "SELECT i.nspname::text, i.relname::text, 'index'::text, 'pgstatindex'::text, "
+					 "       s.index_size::bigint, "
+					 "       CASE WHEN s.leaf_pages > 0 THEN greatest((s.leaf_pages * %d) * "
+					 "            (1 - s.avg_leaf_density / i.ff), 0) ELSE 0 END::bigint, "
+					 "       CASE WHEN s.leaf_pages > 0 THEN round((100 * greatest(1 - s.avg_leaf_density / i.ff, 0) "
+					 "            * s.leaf_pages / nullif(s.leaf_pages + s.internal_pages + s.empty_pages + s.deleted_pages, 0))::numeric, 1) "
+					 "            ELSE 0 END::float8, "
+					 "       format('leaf density %%s%%%% (fillfactor %%s), fragmentation %%s%%%%, %%s deleted pages', "
+					 "              s.avg_leaf_density, i.ff, s.leaf_fragmentation, s.deleted_pages) "
+					 "  FROM i, LATERAL %s.pgstatindex(i.oid::regclass) s",
+					 BTREE_AM_OID, schema, BLCKSZ, schema);
+
+	args[0] = ObjectIdGetDatum(relid);
+	pga_spi_materialize(fcinfo, query, 1, argtypes, args);
+	return (Datum) 0;
+}

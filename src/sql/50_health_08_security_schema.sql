@@ -1,0 +1,235 @@
+-- Health, part 8: security advice and schema advice.
+
+-- Security: ssl, pg_hba.conf authentication methods, password storage,
+-- superuser login roles, password expiry (when pg_architect.password_max_age
+-- sets a policy), CREATE on schemas for PUBLIC, SECURITY DEFINER functions
+-- without a fixed search_path, tables with a tenant-looking column but no
+-- row-level security, secret-looking columns stored as plain text.
+-- pg_hba.conf and pg_authid are read only when the caller may read them; a
+-- role that may not gets one info row saying those checks were skipped.
+CREATE VIEW architect.security_advice WITH (security_invoker = true) AS
+WITH s AS (SELECT * FROM architect.health_settings()),
+hba_visible AS (
+    SELECT pg_catalog.has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT')
+       AND pg_catalog.has_function_privilege('pg_catalog.pg_hba_file_rules()', 'EXECUTE') AS ok
+),
+f AS (
+    SELECT 'ssl'::text AS check, 'ssl'::text AS object,
+           CASE WHEN pg_catalog.current_setting('listen_addresses') IN ('', 'localhost', '127.0.0.1', '::1')
+                THEN 'info' ELSE 'warning' END AS severity,
+           'off'::text AS value,
+           'on'::text AS threshold,
+           'connections over the network travel unencrypted: passwords (md5) and data can be read or altered on the way'
+             || CASE WHEN pg_catalog.current_setting('listen_addresses') IN ('', 'localhost', '127.0.0.1', '::1')
+                     THEN ' (the server listens only locally now)' ELSE '' END AS detail,
+           'install a certificate (ssl_cert_file, ssl_key_file), ALTER SYSTEM SET ssl = on; SELECT pg_reload_conf(); then hostssl lines in pg_hba.conf'::text AS action
+     WHERE pg_catalog.current_setting('ssl') = 'off'
+    UNION ALL
+    SELECT 'hba_' || h.auth_method,
+           pg_catalog.format('pg_hba.conf line %s', h.line_number),
+           CASE WHEN h.auth_method = 'password' THEN 'critical'
+                WHEN h.auth_method = 'trust' AND h.type <> 'local' THEN 'critical'
+                ELSE 'warning' END,
+           pg_catalog.format('%s %s %s %s %s', h.type, pg_catalog.array_to_string(h.database, ','),
+                  pg_catalog.array_to_string(h.user_name, ','), coalesce(h.address, ''), h.auth_method),
+           'scram-sha-256',
+           CASE h.auth_method
+                WHEN 'trust' THEN CASE WHEN h.type = 'local'
+                                       THEN 'any operating-system user of this machine can connect as any of these roles without a password'
+                                       ELSE 'anyone who reaches this address can connect as any of these roles without a password' END
+                WHEN 'password' THEN 'the password travels in clear text'
+                ELSE 'md5 is a weak hash: a captured hash is as good as the password (pass-the-hash)' END,
+           'use scram-sha-256 (after every role has a SCRAM password, see password_md5), or peer for local connections; then SELECT pg_reload_conf();'
+      FROM architect.hba_rules() h
+     WHERE h.auth_method IN ('trust', 'password', 'md5')
+    UNION ALL
+    SELECT 'hba_not_visible', 'pg_hba.conf', 'info', 'not checked', NULL,
+           'this role may not read pg_hba_file_rules, so the authentication methods were not checked',
+           'run architect.security_advice as a superuser'
+      FROM hba_visible WHERE NOT hba_visible.ok
+    UNION ALL
+    SELECT 'password_encryption', 'password_encryption', 'warning', pg_catalog.current_setting('password_encryption'),
+           'scram-sha-256', 'new passwords are stored as md5 hashes',
+           'ALTER SYSTEM SET password_encryption = ''scram-sha-256''; SELECT pg_reload_conf(); -- then set the passwords again'
+     WHERE pg_catalog.current_setting('password_encryption') <> 'scram-sha-256'
+    UNION ALL
+    SELECT 'password_' || p.password_kind, pg_catalog.format('role %I', p.rolname),
+           CASE p.password_kind WHEN 'plain' THEN 'critical' ELSE 'warning' END,
+           p.password_kind, 'scram-sha-256',
+           CASE p.password_kind WHEN 'plain' THEN 'the password is stored in clear text'
+                ELSE 'the password is stored as an md5 hash, which scram-sha-256 authentication cannot use' END,
+           pg_catalog.format('SET password_encryption = ''scram-sha-256''; ALTER ROLE %I PASSWORD ''...''; -- or \password %s in psql', p.rolname, p.rolname)
+      FROM architect.password_roles() p
+     WHERE p.password_kind <> 'scram-sha-256'
+    UNION ALL
+    SELECT 'superuser', pg_catalog.format('role %I', r.rolname), 'warning', 'superuser, can log in', NULL,
+           'a superuser login bypasses every permission check; applications and people should log in as ordinary roles',
+           pg_catalog.format('ALTER ROLE %I NOSUPERUSER; -- grant it what it needs instead (pg_monitor, pg_read_all_data, ownership)', r.rolname)
+      FROM pg_catalog.pg_roles r
+     WHERE r.rolsuper AND r.rolcanlogin AND r.oid <> 10
+    UNION ALL
+    SELECT 'password_expiry', pg_catalog.format('role %I', r.rolname), 'warning',
+           coalesce('valid until ' || pg_catalog.to_char(r.rolvaliduntil, 'YYYY-MM-DD'), 'never expires'),
+           'expiry within ' || architect.age_text(s.password_max_age * interval '1 ms'),
+           'the password policy (pg_architect.password_max_age) wants login passwords to expire',
+           pg_catalog.format('ALTER ROLE %I VALID UNTIL %L;', r.rolname,
+                  pg_catalog.to_char(pg_catalog.now() + s.password_max_age * interval '1 ms', 'YYYY-MM-DD'))
+      FROM pg_catalog.pg_roles r CROSS JOIN s
+     WHERE s.password_max_age > 0 AND r.rolcanlogin AND r.oid <> 10
+       AND (r.rolvaliduntil IS NULL OR r.rolvaliduntil > pg_catalog.now() + s.password_max_age * interval '1 ms')
+       AND (NOT EXISTS (SELECT 1 FROM architect.password_roles())
+            OR r.rolname IN (SELECT p.rolname FROM architect.password_roles() p))
+    UNION ALL
+    SELECT 'public_create', pg_catalog.format('schema %I', n.nspname), 'warning', 'PUBLIC has CREATE', NULL,
+           'every role can create objects in this schema, including functions and operators that shadow others'' (CVE-2018-1058)',
+           pg_catalog.format('REVOKE CREATE ON SCHEMA %I FROM PUBLIC;', n.nspname)
+      FROM pg_catalog.pg_namespace n
+     WHERE EXISTS (SELECT 1 FROM pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
+    UNION ALL
+    SELECT 'security_definer_search_path', pg_catalog.format('function %s', p.oid::regprocedure), 'warning',
+           'SECURITY DEFINER without search_path', NULL,
+           pg_catalog.format('runs with the rights of %I but resolves names through the caller''s search_path, so a caller can slip in its own objects',
+                  pg_catalog.pg_get_userbyid(p.proowner)),
+           pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, pg_temp;', p.oid::regprocedure)
+      FROM pg_catalog.pg_proc p
+      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+     WHERE p.prosecdef
+       AND architect.is_user_schema(n.nspname)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'tenant_without_rls', pg_catalog.format('%I.%I', n.nspname, c.relname), 'warning',
+           pg_catalog.format('column %I, no row-level security', a.attname), NULL,
+           'the table looks multi-tenant, but every role that can read it sees every tenant''s rows',
+           pg_catalog.format('SELECT architect.enable_rls(%L, %L); -- or ALTER TABLE %I.%I ENABLE ROW LEVEL SECURITY and a policy',
+                  pg_catalog.format('%I.%I', n.nspname, c.relname), a.attname, n.nspname, c.relname)
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     CROSS JOIN s
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT c.relrowsecurity
+       AND c.relpersistence <> 't'
+       AND architect.is_user_schema(n.nspname)
+       AND a.attname ~* s.tenant_column_pattern
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+    UNION ALL
+    SELECT 'secret_in_plain_text', pg_catalog.format('%I.%I.%I', n.nspname, c.relname, a.attname), 'warning',
+           pg_catalog.format_type(a.atttypid, a.atttypmod), NULL,
+           'the column name says it holds a secret, stored as plain text: anyone who can read the table, a backup or a log sees it',
+           CASE WHEN a.attname ~* 'pass'
+                THEN 'store a slow salted hash instead: crypt(password, gen_salt(''bf'')) from pgcrypto, or hash in the application'
+                ELSE 'store a hash (sha256) when it is only compared, or encrypt it (pgp_sym_encrypt from pgcrypto) when it must be read back' END
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     CROSS JOIN s
+     WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
+       AND c.relpersistence <> 't'
+       AND architect.is_user_schema(n.nspname)
+       AND a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype, 'json'::regtype, 'jsonb'::regtype)
+       AND a.attname ~* s.secret_column_pattern
+       AND a.attname !~* '(hash|digest|crypt|salt|_at$|_on$|expires|_id$|_type$|_count$|_len)'
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+)
+SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
+       NULL::timestamptz AS evidence_since
+  FROM f
+ ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object;
+COMMENT ON VIEW architect.security_advice IS 'security findings: ssl, pg_hba.conf methods, password storage and expiry, superuser logins, PUBLIC CREATE, SECURITY DEFINER search_path, tenant tables without RLS, secrets in plain text';
+
+-- Schema: tables without a primary key, foreign keys without an index
+-- (largest tables first), timestamp without time zone columns, updated_at
+-- columns no trigger maintains, integer primary keys nearing their limit.
+CREATE VIEW architect.schema_advice WITH (security_invoker = true) AS
+WITH s AS (SELECT * FROM architect.health_settings()),
+t AS (
+    SELECT c.oid, n.nspname, c.relname, c.relkind,
+           c.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND c.relpersistence <> 't'
+       AND architect.is_user_schema(n.nspname)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+),
+f AS (
+    SELECT 'no_primary_key'::text AS check, pg_catalog.format('%I.%I', t.nspname, t.relname) AS object,
+           CASE WHEN u.indexrelid IS NULL THEN 'warning' ELSE 'info' END AS severity,
+           'no primary key'::text AS value, NULL::text AS threshold,
+           CASE WHEN u.indexrelid IS NULL
+                THEN 'rows cannot be identified reliably: duplicates slip in, logical replication cannot replicate UPDATE and DELETE, tools cannot edit rows'
+                ELSE pg_catalog.format('unique index %I on NOT NULL columns could be the primary key', u.index_name) END AS detail,
+           CASE WHEN u.indexrelid IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                                       WHERE a.attrelid = t.oid AND a.attname = 'id' AND NOT a.attisdropped)
+                THEN pg_catalog.format('ALTER TABLE %I.%I ADD PRIMARY KEY (id); -- if id is unique and never NULL', t.nspname, t.relname)
+                WHEN u.indexrelid IS NULL
+                THEN pg_catalog.format('ALTER TABLE %I.%I ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY; -- or a primary key on the natural key', t.nspname, t.relname)
+                ELSE pg_catalog.format('ALTER TABLE %I.%I ADD PRIMARY KEY USING INDEX %I;', t.nspname, t.relname, u.index_name) END AS action,
+           t.size_bytes
+      FROM t
+      LEFT JOIN LATERAL (
+            SELECT x.indexrelid, ic.relname AS index_name
+              FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+             WHERE x.indrelid = t.oid AND x.indisunique AND x.indisvalid AND x.indpred IS NULL AND x.indexprs IS NULL
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                WHERE a.attrelid = t.oid AND a.attnum = ANY (x.indkey) AND NOT a.attnotnull)
+             ORDER BY x.indnatts, ic.relname LIMIT 1) u ON true
+     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'p')
+    UNION ALL
+    SELECT m.check, m.object, m.severity, m.value, m.threshold, m.detail, m.action, m.table_size_bytes
+      FROM architect.missing_fk_indexes m
+    UNION ALL
+    SELECT 'timestamp_without_time_zone', pg_catalog.format('%I.%I.%I', t.nspname, t.relname, a.attname), 'info',
+           pg_catalog.format_type(a.atttypid, a.atttypmod), NULL,
+           'stores a wall-clock time without saying where: values shift when the session, server or application time zone differs',
+           pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN %I TYPE timestamptz USING %I AT TIME ZONE ''UTC''; -- rewrites the table; UTC if that is what it holds',
+                  t.nspname, t.relname, a.attname, a.attname),
+           t.size_bytes
+      FROM t
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE a.atttypid = 'timestamp'::regtype
+    UNION ALL
+    SELECT 'updated_at_without_trigger', pg_catalog.format('%I.%I.%I', t.nspname, t.relname, a.attname), 'warning',
+           'no BEFORE UPDATE trigger', NULL,
+           'the column name says it records the last change, but no trigger sets it: it is only right when every application remembers to',
+           pg_catalog.format('SELECT architect.enable_updated_at(%L, %L);', pg_catalog.format('%I.%I', t.nspname, t.relname), a.attname),
+           t.size_bytes
+      FROM t
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE a.attname IN ('updated_at', 'modified_at', 'updated_on', 'modified_on', 'last_modified', 'last_updated', 'updated', 'modified')
+       AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'date'::regtype)
+       AND NOT EXISTS (
+            -- an enabled row-level BEFORE UPDATE trigger (tgtype bits: 1 row, 2 before, 16 update)
+            SELECT 1 FROM pg_catalog.pg_trigger g
+             WHERE g.tgrelid = t.oid AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+               AND (g.tgtype & 1) = 1 AND (g.tgtype & 2) = 2 AND (g.tgtype & 16) = 16)
+    UNION ALL
+    SELECT 'integer_primary_key', pg_catalog.format('%I.%I', t.nspname, t.relname),
+           CASE WHEN q.used_pct >= s.sequence_critical_pct THEN 'critical' ELSE 'warning' END,
+           q.used_pct || ' % of ' || q.column_type || ' used',
+           s.int4_pk_warning_pct || ' %',
+           pg_catalog.format('primary key %s is %s, fed by %s: %s values left', q.fed_column, q.column_type, q.object, q.values_left),
+           pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN %I TYPE bigint; -- rewrites the table; plan it before the values run out',
+                  t.nspname, t.relname, a.attname),
+           t.size_bytes
+      FROM t
+      JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid AND k.contype = 'p' AND pg_catalog.cardinality(k.conkey) = 1
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.conkey[1]
+      JOIN architect.sequences q ON q.fed_column = pg_catalog.format('%I.%I.%I', t.nspname, t.relname, a.attname)
+     CROSS JOIN s
+     WHERE a.atttypid IN ('int2'::regtype, 'int4'::regtype)
+       AND q.used_pct >= s.int4_pk_warning_pct
+)
+SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
+       NULL::timestamptz AS evidence_since,
+       f.size_bytes AS table_size_bytes
+  FROM f
+ ORDER BY architect.severity_rank(f.severity) DESC, f.size_bytes DESC, f.check, f.object;
+COMMENT ON VIEW architect.schema_advice IS 'schema findings: tables without a primary key, unindexed foreign keys (large tables first), timestamp without time zone, updated_at without trigger, integer primary keys nearing their limit';
+
+-- The views filter what each role may see themselves (security_invoker).
+GRANT SELECT ON architect.security_advice, architect.schema_advice TO PUBLIC;

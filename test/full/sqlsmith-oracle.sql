@@ -1,0 +1,128 @@
+-- sqlsmith-oracle.sql: architect.explain() and architect.whatif() on random
+-- queries, judged against plain EXPLAIN of the same query (run by
+-- sqlsmith.sh in the regression database, as superuser, after the queries
+-- were loaded into pga_fuzz_queries).
+--
+-- The oracle: both functions plan the query the way EXPLAIN does, so
+--   * when EXPLAIN succeeds they must succeed (a deliberate refusal would
+--     have SQLSTATE 0A000 and is counted, not hidden);
+--   * when EXPLAIN fails they must fail with the same SQLSTATE (the user's
+--     error, passed through, not wrapped or replaced);
+--   * never an internal error (class XX), never a crash (sqlsmith.sh checks
+--     the server's start time and log).
+-- Nothing is executed: explain() without analyze and whatif() only plan.
+-- Each query runs in its own statement, with a statement_timeout.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+
+CREATE TABLE pga_fuzz_oracle (
+    id          int,
+    fn          text,
+    plain_state text,
+    fn_state    text,
+    fn_message  text
+);
+
+-- pga_fuzz_one(id): plain EXPLAIN, then each architect function that exists.
+CREATE FUNCTION pga_fuzz_one(qid int) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    q       text;
+    plain   text := 'ok';
+    st      text;
+    msg     text;
+    rel     text;
+    hypo    text[] := '{}';
+BEGIN
+    SELECT query INTO q FROM pga_fuzz_queries WHERE id = qid;
+    BEGIN
+        EXECUTE 'EXPLAIN ' || q;
+    EXCEPTION WHEN OTHERS OR query_canceled THEN
+        plain := SQLSTATE;
+    END;
+
+    IF to_regprocedure('architect.explain(text, boolean)') IS NOT NULL THEN
+        st := 'ok'; msg := NULL;
+        BEGIN
+            PERFORM count(*) FROM architect.explain(q, false);
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+        END;
+        INSERT INTO pga_fuzz_oracle VALUES (qid, 'explain', plain, st, msg);
+    END IF;
+
+    IF to_regprocedure('architect.whatif(text, text[])') IS NOT NULL THEN
+        -- A hypothetical index on the first column of the first ordinary
+        -- table the query names, when there is one.
+        SELECT format('CREATE INDEX ON %s (%I)', c.oid::regclass, a.attname)
+          INTO rel
+          FROM regexp_matches(q, '([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*) as (?:ref|sample)_', 'g') AS m
+          JOIN pg_namespace n ON n.nspname = m[1]
+          JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = m[2] AND c.relkind = 'r'
+          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = 1 AND NOT a.attisdropped
+          JOIN pg_type t ON t.oid = a.atttypid
+          JOIN pg_opclass oc ON oc.opcintype = t.oid AND oc.opcdefault
+          JOIN pg_am am ON am.oid = oc.opcmethod AND am.amname = 'btree'
+         WHERE n.nspname <> 'pg_catalog'
+         LIMIT 1;
+        IF rel IS NOT NULL THEN
+            hypo := ARRAY[rel];
+        END IF;
+        st := 'ok'; msg := NULL;
+        BEGIN
+            PERFORM count(*) FROM architect.whatif(q, hypo);
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+        END;
+        INSERT INTO pga_fuzz_oracle VALUES (qid, 'whatif', plain, st, msg);
+    END IF;
+END
+$fn$;
+
+\o /dev/null
+SET statement_timeout = '10s';
+SELECT format('SELECT pga_fuzz_one(%s);', id) FROM pga_fuzz_queries ORDER BY id
+\gexec
+RESET statement_timeout;
+\o
+
+-- Verdicts: every disagreement, then one summary line.
+SELECT 'mismatch: ' || fn || ' query ' || id || ': EXPLAIN ' || plain_state ||
+       ', architect.' || fn || ' ' || fn_state || coalesce(' (' || fn_message || ')', '')
+  FROM pga_fuzz_oracle
+ WHERE fn_state LIKE 'XX%'
+    OR (plain_state = 'ok' AND fn_state NOT IN ('ok', '0A000'))
+    OR (plain_state <> 'ok' AND fn_state <> plain_state)
+ ORDER BY id, fn;
+
+SELECT 'refused: ' || fn || ' query ' || id || ': ' || fn_message
+  FROM pga_fuzz_oracle WHERE plain_state = 'ok' AND fn_state = '0A000'
+ ORDER BY id, fn;
+
+SELECT 'verdict: ' ||
+       CASE WHEN count(*) = 0
+            THEN 'explain()/whatif() not installed yet, oracle skipped on '
+                 || (SELECT count(*) FROM pga_fuzz_queries) || ' queries'
+            ELSE string_agg(fn || '() on ' || n || ' queries: ' || agree || ' agree with EXPLAIN, '
+                            || refused || ' refused (0A000), ' || bad || ' wrong', '; ')
+       END
+  FROM (SELECT fn, count(*) AS n,
+               count(*) FILTER (WHERE fn_state = plain_state) AS agree,
+               count(*) FILTER (WHERE plain_state = 'ok' AND fn_state = '0A000') AS refused,
+               count(*) FILTER (WHERE fn_state LIKE 'XX%'
+                                   OR (plain_state = 'ok' AND fn_state NOT IN ('ok', '0A000'))
+                                   OR (plain_state <> 'ok' AND fn_state <> plain_state)) AS bad
+          FROM pga_fuzz_oracle GROUP BY fn) s;
+
+-- Fail the script (psql exits non-zero) when any verdict is wrong.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pga_fuzz_oracle
+                WHERE fn_state LIKE 'XX%'
+                   OR (plain_state = 'ok' AND fn_state NOT IN ('ok', '0A000'))
+                   OR (plain_state <> 'ok' AND fn_state <> plain_state)) THEN
+        RAISE EXCEPTION 'architect functions disagree with EXPLAIN on sqlsmith queries'
+            USING ERRCODE = 'P0001';
+    END IF;
+END
+$$;

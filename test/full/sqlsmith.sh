@@ -1,0 +1,111 @@
+# sqlsmith.sh: random queries against the regression database with capture
+# on (sourced by reliability.sh, after lib.sh; the cluster of the suite step
+# is running and holds PostgreSQL's regression database).
+#
+# 1. sqlsmith sends N random queries (fixed seed, so a failure can be
+#    replayed) as pga_fuzz, a role that may read and write every table
+#    (pg_read_all_data, pg_write_all_data) but is not superuser, so that a
+#    random call cannot write files or signal other sessions on this shared
+#    machine.  Capture is at 100 %: every query goes through the hooks.
+# 2. The server must not have crashed or restarted: pg_postmaster_start_time()
+#    unchanged, no "terminated by signal" (or any crash report) in the log.
+# 3. CREATE EXTENSION in the regression database, then every architect
+#    view and the advisor over what the fuzz and the whole regression suite
+#    left in the store; then sqlsmith-oracle.sql runs architect.explain()
+#    and architect.whatif() (those that exist) on sqlsmith queries and
+#    compares with plain EXPLAIN (see that file).
+
+# pga_sqlsmith CLUSTERDIR N: prints a one-line summary; non-zero on failure.
+pga_sqlsmith() {
+    local dir=$1 n=$2 seed=${PGA_SQLSMITH_SEED:-20240601} start0 start1 q k
+    local conn="host=$PGHOST port=$PGPORT dbname=regression user=pga_fuzz"
+    local summary=""
+    command -v sqlsmith >/dev/null || { echo "sqlsmith is not installed"; return 1; }
+    pga_psql regression "
+        CREATE ROLE pga_fuzz LOGIN;
+        GRANT pg_read_all_data, pg_write_all_data, pg_read_all_stats TO pga_fuzz;
+        ALTER ROLE pga_fuzz SET statement_timeout = '2s';
+        ALTER ROLE pga_fuzz SET lock_timeout = '1s';" >&2 || { echo "setup failed"; return 1; }
+    start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()') || return 1
+    local logpos
+    logpos=$(stat -c %s "$dir/server.log")
+
+    sqlsmith --target="$conn" --seed="$seed" --max-queries="$n" --verbose \
+        >"$dir/sqlsmith.log" 2>&1
+    local rc=$?
+    q=$(sed -n 's/^queries: //p' "$dir/sqlsmith.log" | tail -n 1)
+    local erate
+    erate=$(sed -n 's/^error rate: //p' "$dir/sqlsmith.log" | tail -n 1)
+    summary="$n queries generated (seed $seed; $q reported done, error rate ${erate:-?})"
+
+    start1=$(pga_psql postgres 'SELECT pg_postmaster_start_time()' 2>/dev/null)
+    tail -c +"$((logpos + 1))" "$dir/server.log" >"$dir/server.log.sqlsmith"
+    if [ "$start0" != "$start1" ] || pga_crashes "$dir/server.log.sqlsmith" >&2; then
+        echo "the server crashed or restarted during sqlsmith ($start0 -> $start1)" >&2
+        grep -B2 -A8 -E 'terminated by signal|PANIC' "$dir/server.log.sqlsmith" | head -n 60 >&2
+        echo "$summary: SERVER CRASHED"
+        return 1
+    fi
+    # sqlsmith marks a lost connection with "C" in its progress lines (a
+    # random pg_terminate_backend(pg_backend_pid()) does that without any
+    # crash); the server checks above are what decide.
+    local lost
+    lost=$(grep -E '^[.eStC]+$' "$dir/sqlsmith.log" | tr -cd C | wc -c)
+    summary="$summary, $lost connections lost"
+    if [ $rc -ne 0 ] || [ -z "$q" ]; then
+        echo "sqlsmith exited with $rc:" >&2
+        tail -n 20 "$dir/sqlsmith.log" >&2
+        echo "$summary: sqlsmith failed"
+        return 1
+    fi
+
+    # What the store holds after the fuzz, seen through every view.
+    pga_psql regression 'CREATE EXTENSION pg_stat_statements; CREATE EXTENSION pg_architect' >&2 ||
+        { echo "$summary; CREATE EXTENSION failed"; return 1; }
+    local probe
+    probe=$(pga_probe_sql regression) || return 1
+    if ! pga_psql regression "$probe" >"$dir/views-after-sqlsmith.txt" 2>&1; then
+        cat "$dir/views-after-sqlsmith.txt" >&2
+        echo "$summary; the views or the advisor failed over the captured workload"
+        return 1
+    fi
+    summary="$summary; $(echo "$probe" | grep -c .) view/advisor calls over the captured workload ok"
+
+    # architect.explain() / whatif() on sqlsmith queries.
+    k=${PGA_SQLSMITH_ORACLE_QUERIES:-$((n / 4))}
+    sqlsmith --target="$conn" --seed="$((seed + 1))" --max-queries="$k" --dry-run \
+        2>/dev/null >"$dir/sqlsmith-queries.sql"
+    perl -e '
+        local $/; my $all = <STDIN>; my $i = 0;
+        print "CREATE TABLE pga_fuzz_queries (id int PRIMARY KEY, query text);\n";
+        for my $q (split /;\n/, $all) {
+            next unless $q =~ /\S/;
+            $i++;
+            my $tag = "q"; $tag .= "x" while $q =~ /\$$tag\$/;
+            print "INSERT INTO pga_fuzz_queries VALUES ($i, \$$tag\$$q\$$tag\$);\n";
+        }' <"$dir/sqlsmith-queries.sql" >"$dir/sqlsmith-queries-load.sql"
+    if ! "$PGA_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d regression \
+            -f "$dir/sqlsmith-queries-load.sql" >/dev/null 2>"$dir/oracle.err"; then
+        cat "$dir/oracle.err" >&2
+        echo "$summary; loading the oracle queries failed"
+        return 1
+    fi
+    start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()')
+    logpos=$(stat -c %s "$dir/server.log")
+    "$PGA_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -d regression \
+        -f "$HERE/sqlsmith-oracle.sql" >"$dir/oracle.out" 2>"$dir/oracle.err"
+    rc=$?
+    start1=$(pga_psql postgres 'SELECT pg_postmaster_start_time()' 2>/dev/null)
+    tail -c +"$((logpos + 1))" "$dir/server.log" >"$dir/server.log.oracle"
+    if [ "$start0" != "$start1" ] || pga_crashes "$dir/server.log.oracle" >&2; then
+        echo "$summary; SERVER CRASHED under explain()/whatif() on sqlsmith queries"
+        return 1
+    fi
+    if [ $rc -ne 0 ]; then
+        cat "$dir/oracle.err" >&2
+        tail -n 30 "$dir/oracle.out" >&2
+        echo "$summary; explain()/whatif() oracle failed: $(grep -m1 '^verdict' "$dir/oracle.out")"
+        return 1
+    fi
+    echo "$summary; $(grep -m1 '^verdict' "$dir/oracle.out" | sed 's/^verdict: //')"
+}
