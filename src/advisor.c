@@ -373,14 +373,32 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 {
 	Bitmapset  *S = bms_add_member(bms_copy(sel->set), c->id);
 	double		gain = 0.0;
+	double		served_before = 0.0;
+	double		served_after = 0.0;
 	int			i = -1;
 
 	while ((i = bms_next_member(c->helps, i)) >= 0)
 	{
 		PgaQuery   *q = run->qarr[i];
+		Bitmapset  *used;
+		double		after = pga_cost(run, q, S, &used);
 
-		gain += q->weight * (sel->cost[i] - pga_cost(run, q, S, NULL));
+		gain += q->weight * (sel->cost[i] - after);
+		if (bms_is_member(c->id, used))
+		{
+			served_before += q->weight * sel->cost[i];
+			served_after += q->weight * after;
+		}
 	}
+
+	/*
+	 * The guard rail of step 4, applied here already so that the budget
+	 * goes to indexes that will pass it: too small a gain on the queries
+	 * it would serve, and the index is not worth adding.
+	 */
+	if (served_before <= 0 ||
+		100.0 * (served_before - served_after) / served_before < pga_min_improvement)
+		return 0.0;
 	return gain - c->write_cost;
 }
 
@@ -1031,6 +1049,7 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 	{
 		PgaSel		cur;
 		int			variant;
+		int			round;
 		bool		have = false;
 
 		pga_phase1(run);
@@ -1050,9 +1069,29 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 				pga_select_single_query(run, &cur);
 			else
 				pga_greedy(run, &cur, variant == 1);
+			elog(DEBUG1, "start %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			pga_local_search(run, &cur);
 			pga_greedy(run, &cur, variant == 1);
+			elog(DEBUG1, "refined %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
+			/*
+			 * Guard rails drop indexes that later choices made marginal;
+			 * refill what they free, a few rounds, and end on the rails.
+			 */
+			for (round = 0; round < 3; round++)
+			{
+				Bitmapset  *before;
+
+				pga_guard_rails(run, &cur);
+				before = bms_copy(cur.set);
+				pga_greedy(run, &cur, variant == 1);
+				if (bms_equal(before, cur.set))
+					break;
+			}
 			pga_guard_rails(run, &cur);
+			elog(DEBUG1, "guarded %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			if (!have ||
 				pga_sel_objective(run, &cur) < pga_sel_objective(run, &sel))
 			{
