@@ -125,5 +125,9 @@ SELECT object, value AS current, threshold AS recommended, severity
   FROM architect.config_advice WHERE status = 'change';
 
 \echo '-- the report, warnings and worse (SELECT * FROM architect.report())'
+\pset format unaligned
+\pset tuples_only on
 SELECT * FROM architect.report('warning', 3);
+\pset tuples_only off
+\pset format aligned
 
