@@ -107,3 +107,27 @@ SELECT id, status, updated_at > now() - interval '1 minute' AS updated_just_now
 
 
 -- ==== health ====
+\echo '-- what needs attention now (architect.alerts)'
+SELECT severity, "check", object, value FROM architect.alerts;
+
+\echo '-- schema advice, largest tables first (architect.schema_advice)'
+SELECT severity, "check", object, value FROM architect.schema_advice LIMIT 12;
+
+\echo '-- foreign keys without an index (architect.missing_fk_indexes)'
+SELECT object, severity, table_rows, action FROM architect.missing_fk_indexes;
+
+\echo '-- indexes to drop (architect.index_drop_candidates)'
+SELECT index_name, reason, covered_by, ddl FROM architect.index_drop_candidates
+ WHERE reason <> 'unused';
+
+\echo '-- configuration for this machine (architect.config_advice, what to change)'
+SELECT object, value AS current, threshold AS recommended, severity
+  FROM architect.config_advice WHERE status = 'change';
+
+\echo '-- the report, warnings and worse (SELECT * FROM architect.report())'
+\pset format unaligned
+\pset tuples_only on
+SELECT * FROM architect.report('warning', 3);
+\pset tuples_only off
+\pset format aligned
+
