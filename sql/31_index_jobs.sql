@@ -96,6 +96,13 @@ CREATE UNIQUE INDEX CONCURRENTLY orders_note_bad ON orders (note);
 SELECT architect.drop_index('orders_note_bad') AS job \gset
 SELECT * FROM job31(:job);
 
+-- ===== apply_recommendations: arguments =====
+SELECT * FROM architect.apply_recommendations(NULL, NULL);
+SELECT * FROM architect.apply_recommendations(NULL, 5, NULL);
+SELECT * FROM architect.apply_recommendations(NULL, 0);
+SELECT * FROM architect.apply_recommendations(-1, 5);
+SELECT * FROM architect.apply_recommendations('NaN', 5);
+
 -- ===== who may build and drop =====
 CREATE ROLE pga_owner NOLOGIN;
 CREATE ROLE pga_member LOGIN IN ROLE pga_owner;

@@ -50,6 +50,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "utils/resowner.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
@@ -73,6 +74,7 @@
 #include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -487,6 +489,8 @@ pga_submit_job(PgaJobRequest *jr, int *slotno, bool *attached,
 	for (i = 0; i < slot->nqueryids; i++)
 		slot->queryids[i] = jr->queryids[i];
 	strlcpy(slot->source, jr->source, NAMEDATALEN);
+	strlcpy(slot->search_path, namespace_search_path ? namespace_search_path : "",
+			PGA_MAX_MESSAGE);
 	strlcpy(slot->schema_name, jr->schema_name, NAMEDATALEN);
 	strlcpy(slot->table_name, jr->table_name, NAMEDATALEN);
 	strlcpy(slot->index_name, jr->index_name, NAMEDATALEN);
@@ -810,8 +814,8 @@ pga_wait_for_job(int slotno, int64 job_id, BackgroundWorkerHandle *handle,
  *		there is no such recommendation or no advisor installed.
  */
 static char *
-pga_find_recommendation(const char *input, bool by_name,
-						int64 **queryids, int *nqueryids)
+pga_find_recommendation_spi(const char *input, bool by_name,
+							int64 **queryids, int *nqueryids)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	Oid			argtypes[1] = {TEXTOID};
@@ -883,6 +887,61 @@ pga_find_recommendation(const char *input, bool by_name,
 }
 
 /*
+ * pga_find_recommendation
+ *		pga_find_recommendation_spi() in a subtransaction that is always
+ *		rolled back: the advisor plans the workload's statements, which
+ *		locks their tables (RowExclusiveLock for INSERT, UPDATE, DELETE)
+ *		until the end of the transaction, and a caller that waits for a
+ *		build must not hold locks the build waits for.  Its lock waits are
+ *		bounded by pg_architect.index_lock_timeout.  An error is raised
+ *		again for a lookup by name (the user asked for a recommendation);
+ *		for a lookup by ddl (a mere convenience) it means "none".
+ */
+static char *
+pga_find_recommendation(const char *input, bool by_name,
+						int64 **queryids, int *nqueryids)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	char	   *volatile ddl = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		char		timeout[32];
+
+		/* The advisor must not hang on a table lock: bound its waits. */
+		snprintf(timeout, sizeof(timeout), "%d", pga_index_lock_timeout);
+		(void) set_config_option("lock_timeout", timeout,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
+		ddl = pga_find_recommendation_spi(input, by_name, queryids, nqueryids);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (by_name)
+			ReThrowError(edata);
+		ddl = NULL;
+		*queryids = NULL;
+		*nqueryids = 0;
+	}
+	PG_END_TRY();
+	return ddl;
+}
+
+/*
  * pga_looks_like_name
  *		True when the input is a bare name (no blank, no parenthesis): then
  *		it can only mean a recommendation's index_name.
@@ -898,6 +957,23 @@ pga_looks_like_name(const char *input)
 		if (isspace((unsigned char) *p) || *p == '(' || *p == ';')
 			return false;
 	return true;
+}
+
+/*
+ * pga_looks_like_advisor_ddl
+ *		The advisor writes its ddl as CREATE INDEX CONCURRENTLY "name" ...
+ *		(every identifier quoted).  Only such a text is looked up among the
+ *		recommendations, so that a hand-written statement never waits for
+ *		the advisor.
+ */
+static bool
+pga_looks_like_advisor_ddl(const char *input)
+{
+	static const char prefix[] = "CREATE INDEX CONCURRENTLY \"";
+
+	while (isspace((unsigned char) *input))
+		input++;
+	return strncmp(input, prefix, sizeof(prefix) - 1) == 0;
 }
 
 /*
@@ -917,64 +993,25 @@ pga_refuse_in_block(const char *what, bool wait)
 }
 
 /*
- * architect.create_index(ddl_or_recommendation text, concurrently boolean,
- *						  wait boolean) returns bigint
+ * pga_queue_create
+ *		Check a CREATE INDEX statement and queue (or join) the job that
+ *		builds it; with wait, wait for it (pga_wait_for_job).  Returns the
+ *		job id, or 0 when IF NOT EXISTS found the index there already.
+ *		"source" says where the statement came from, queryids which
+ *		queries to verify the index with.
  */
-Datum
-pga_create_index(PG_FUNCTION_ARGS)
+int64
+pga_queue_create(const char *sql, bool concurrently, bool wait,
+				 const char *source, int64 *queryids, int nqueryids)
 {
 	const char *what = "architect.create_index()";
-	char	   *input;
-	char	   *sql;
-	bool		concurrently;
-	bool		wait;
 	PgaIndexRequest req;
 	PgaJobRequest jr;
-	int64	   *queryids = NULL;
-	int			nqueryids = 0;
-	const char *source = "statement";
 	Oid			existing;
 	int64		job_id;
 	int			slotno;
 	bool		attached;
 	BackgroundWorkerHandle *handle;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("ddl_or_recommendation must not be NULL"),
-				 errhint("Pass a CREATE INDEX statement, or the index_name or ddl of a row of architect.recommend_indexes().")));
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("concurrently and wait must not be NULL"),
-				 errhint("Pass true or false, or leave them out for the defaults (true).")));
-	concurrently = PG_GETARG_BOOL(1);
-	wait = PG_GETARG_BOOL(2);
-
-	pga_require_primary(what);
-	pga_indexer_required(what);
-	pga_refuse_in_block(what, wait);
-
-	input = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	sql = input;
-	if (pga_looks_like_name(input))
-	{
-		sql = pga_find_recommendation(input, true, &queryids, &nqueryids);
-		if (sql == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("\"%s\" is neither a CREATE INDEX statement nor a recommended index", input),
-					 errhint("Pass a CREATE INDEX statement, or the index_name of a row of architect.recommend_indexes().")));
-		source = "recommendation";
-	}
-	else
-	{
-		char	   *ddl = pga_find_recommendation(input, false, &queryids, &nqueryids);
-
-		if (ddl != NULL)
-			source = "recommendation";
-	}
 
 	pga_check_create_index(sql, concurrently, &req);
 	pga_check_session_role(what);
@@ -1008,7 +1045,7 @@ pga_create_index(PG_FUNCTION_ARGS)
 			ereport(NOTICE,
 					(errmsg("relation \"%s\" already exists, skipping",
 							req.index_name)));
-			PG_RETURN_NULL();
+			return 0;
 		}
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_TABLE),
@@ -1033,7 +1070,62 @@ pga_create_index(PG_FUNCTION_ARGS)
 	job_id = pga_submit_job(&jr, &slotno, &attached, &handle);
 	if (wait)
 		pga_wait_for_job(slotno, job_id, handle, !attached, req.index_name);
+	return job_id;
+}
 
+/*
+ * architect.create_index(ddl_or_recommendation text, concurrently boolean,
+ *						  wait boolean) returns bigint
+ */
+Datum
+pga_create_index(PG_FUNCTION_ARGS)
+{
+	const char *what = "architect.create_index()";
+	char	   *input;
+	char	   *sql;
+	bool		concurrently;
+	bool		wait;
+	int64	   *queryids = NULL;
+	int			nqueryids = 0;
+	const char *source = "statement";
+	int64		job_id;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("ddl_or_recommendation must not be NULL"),
+				 errhint("Pass a CREATE INDEX statement, or the index_name or ddl of a row of architect.recommend_indexes().")));
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("concurrently and wait must not be NULL"),
+				 errhint("Pass true or false, or leave them out for the defaults (true).")));
+	concurrently = PG_GETARG_BOOL(1);
+	wait = PG_GETARG_BOOL(2);
+
+	pga_require_primary(what);
+	pga_indexer_required(what);
+	pga_refuse_in_block(what, wait);
+
+	input = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	sql = input;
+	if (pga_looks_like_name(input))
+	{
+		sql = pga_find_recommendation(input, true, &queryids, &nqueryids);
+		if (sql == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("\"%s\" is neither a CREATE INDEX statement nor a recommended index", input),
+					 errhint("Pass a CREATE INDEX statement, or the index_name of a row of architect.recommend_indexes().")));
+		source = "recommendation";
+	}
+	else if (pga_looks_like_advisor_ddl(input) &&
+			 pga_find_recommendation(input, false, &queryids, &nqueryids) != NULL)
+		source = "recommendation";
+
+	job_id = pga_queue_create(sql, concurrently, wait, source, queryids, nqueryids);
+	if (job_id == 0)
+		PG_RETURN_NULL();
 	PG_RETURN_INT64(job_id);
 }
 
@@ -1205,7 +1297,9 @@ pga_drop_index(PG_FUNCTION_ARGS)
 	else if (scans > 1)
 		appendStringInfo(&reasons, " It was scanned " INT64_FORMAT " times since statistics were last reset.",
 						 scans);
-	if (captured > 0)
+	if (captured == 1)
+		appendStringInfoString(&reasons, " A captured query has an index condition on its leading column.");
+	else if (captured > 1)
 		appendStringInfo(&reasons, " " INT64_FORMAT " captured queries have index conditions on its leading column.",
 						 captured);
 	if (reasons.len > 0 && !force)

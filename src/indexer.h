@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "storage/lwlock.h"
 
@@ -93,6 +94,7 @@ typedef struct PgaJobSlot
 	int			nqueryids;		/* queries to verify the index with */
 	int64		queryids[PGA_MAX_QUERYIDS];
 	char		source[NAMEDATALEN];	/* statement, recommendation, ... */
+	char		search_path[PGA_MAX_MESSAGE];	/* caller's, to plan queries */
 	char		schema_name[NAMEDATALEN];
 	char		table_name[NAMEDATALEN];
 	char		index_name[NAMEDATALEN];
@@ -130,6 +132,9 @@ extern PgaIndexerShared *pga_indexer_required(const char *what);
 extern int	pga_slot_index_for_job(int64 job_id, Oid dboid);
 extern void pga_wake_database(Oid dboid);
 extern bool pga_launch_cleanup_worker(Oid dboid, bool wait);
+extern int64 pga_queue_create(const char *sql, bool concurrently, bool wait,
+							  const char *source, int64 *queryids,
+							  int nqueryids);
 
 /* indexer_stmt.c */
 extern void pga_check_create_index(const char *sql, bool concurrently,
@@ -140,9 +145,39 @@ extern char *pga_relation_kind_name(char relkind);
 extern Oid	pga_rel_owner(Oid relid);
 
 /* indexer_worker.c */
-extern void pga_register_recovery_worker(void);
 extern PGDLLEXPORT void pga_index_worker_main(Datum main_arg);
+
+/* indexer_recovery.c */
+extern void pga_register_recovery_worker(void);
+extern PGDLLEXPORT void pga_cleanup_worker_main(Datum main_arg);
 extern PGDLLEXPORT void pga_recovery_worker_main(Datum main_arg);
+
+/* indexer_exec.c: in the workers */
+/* Outcome of a job, recorded in its row and its slot. */
+typedef struct PgaOutcome
+{
+	PgaJobState state;
+	char		sqlstate[6];
+	char	   *message;
+	char	   *detail;
+	StringInfoData cleanup;		/* what was cleaned up, for the user */
+	bool		cleanup_pending;	/* something is left for the cleanup pass */
+	StringInfoData notes;		/* retries and other events, one per line */
+} PgaOutcome;
+
+extern MemoryContext pga_job_cxt;
+extern Oid	pga_bookkeeper;
+extern void pga_session_settings(const char *appname);
+extern Oid	pga_find_bookkeeper(void);
+extern void pga_exec_toplevel(const char *sql);
+extern ErrorData *pga_catch_error(void);
+extern void pga_book(const char *sql, int nargs, Oid *argtypes, Datum *values,
+					 const char *nulls);
+extern Datum pga_text_or_null(const char *s, char *null);
+extern Oid	pga_index_state(const char *schema, const char *name, Oid relid,
+							bool *valid);
+extern bool pga_drop_invalid(const char *schema, const char *name, Oid relid,
+							 int timeout_ms, PgaOutcome *out);
 
 /* indexer_verify.c */
 typedef struct PgaVerifyQuery
@@ -157,6 +192,7 @@ typedef struct PgaVerifyQuery
 
 extern List *pga_verify_collect(Oid relid, int64 *queryids, int nqueryids,
 								int limit);
-extern void pga_verify_plan(List *queries, Oid indexoid, bool after);
+extern void pga_verify_plan(List *queries, Oid indexoid, bool after,
+							const char *search_path);
 
 #endif							/* PGA_INDEXER_H */

@@ -38,6 +38,7 @@
 #include "optimizer/optimizer.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -324,10 +325,12 @@ pga_plan_one(const char *text, Oid indexoid, bool *uses)
  * pga_verify_plan
  *		Plan every query (see the file header) and store the cost in
  *		cost_before or cost_after; after the build also whether the plan
- *		uses "indexoid".  Must be called outside a transaction; never fails.
+ *		uses "indexoid".  search_path is the one of the role that queued
+ *		the job.  Must be called outside a transaction; never fails.
  */
 void
-pga_verify_plan(List *queries, Oid indexoid, bool after)
+pga_verify_plan(List *queries, Oid indexoid, bool after,
+				const char *search_path)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ListCell   *lc;
@@ -337,6 +340,16 @@ pga_verify_plan(List *queries, Oid indexoid, bool after)
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
+
+	/*
+	 * The texts name tables as the application does: plan them with the
+	 * search_path of the role that queued the job (for this transaction
+	 * only, which is rolled back).
+	 */
+	if (search_path && search_path[0])
+		(void) set_config_option("search_path", search_path,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
 	foreach(lc, queries)
 	{
 		PgaVerifyQuery *q = (PgaVerifyQuery *) lfirst(lc);

@@ -1,11 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * indexer_worker.c
- *	  The background workers of index jobs: the job worker that runs one
- *	  CREATE INDEX or DROP INDEX at top level, the cleanup worker that
- *	  finishes what an interrupted job left, and the recovery worker that
- *	  starts a cleanup worker for every database when the server starts
- *	  (including after a crash).
+ *	  The job worker: one background worker per index job, which runs its
+ *	  CREATE INDEX or DROP INDEX at top level, cleans up after a failure,
+ *	  verifies the index and records the job.  Running statements and the
+ *	  bookkeeping are in indexer_exec.c; the cleanup and recovery workers,
+ *	  for what an interrupted job leaves, in indexer_recovery.c.
  *
  * Job worker.  Started by create_index()/drop_index() with its slot number
  * as argument and the job id in bgw_extra.  It logs in as the caller's
@@ -52,15 +52,6 @@
  * goes too; the recovery worker, registered at preload with a restart time
  * so that the postmaster starts it again after crash recovery, then starts
  * a cleanup worker for each database.
- *
- * Cleanup worker.  Logs in to one database as the bootstrap superuser,
- * checks that pg_architect is installed there, and looks for jobs that are
- * queued or running without a live slot (or still have a cleanup pending).
- * A build found valid is recorded as done; an invalid index with the job's
- * name on the job's table (the only thing a failed concurrent build leaves,
- * and never a valid index) is dropped concurrently as the table's owner;
- * an interrupted concurrent drop is finished; the job row says what
- * happened.
  *
  * Locking: see indexer.c; slot fields are read and written under
  * pga_indexer->lock, never across an error or a wait.
@@ -112,25 +103,11 @@
 #include "indexer.h"
 #include "pg_architect.h"
 
-/* Outcome of a job, recorded in its row and its slot. */
-typedef struct PgaOutcome
-{
-	PgaJobState state;
-	char		sqlstate[6];
-	char	   *message;
-	char	   *detail;
-	StringInfoData cleanup;		/* what was cleaned up, for the user */
-	bool		cleanup_pending;	/* something is left for the cleanup pass */
-	StringInfoData notes;		/* retries and other events, one per line */
-} PgaOutcome;
-
 /* This worker's job. */
 static volatile sig_atomic_t pga_got_sigterm = false;
 static int	pga_my_slot = -1;
 static int64 pga_my_job = 0;
 static PgaJobSlot *pga_job = NULL;	/* copy of the slot taken at start */
-static Oid	pga_bookkeeper = InvalidOid;	/* owner of index_jobs_log */
-static MemoryContext pga_job_cxt = NULL;
 static bool pga_row_inserted = false;
 static char *pga_role_name = NULL;	/* name of pga_job->roleid */
 
@@ -138,8 +115,6 @@ static char *pga_role_name = NULL;	/* name of pga_job->roleid */
 static char pga_last_error[PGA_MAX_MESSAGE];
 static char pga_last_sqlstate[6];
 static emit_log_hook_type prev_emit_log_hook = NULL;
-
-PGDLLEXPORT void pga_cleanup_worker_main(Datum main_arg);
 
 /* ---------------------------------------------------------------------
  * Process set-up
@@ -232,195 +207,10 @@ pga_worker_exit(int code, Datum arg)
 		(void) pga_launch_cleanup_worker(dboid, false);
 }
 
-/*
- * pga_session_settings
- *		Settings every worker session runs with: pg_catalog-only
- *		search_path (the statements are fully qualified), no statement
- *		timeout inherited from the role, a recognisable application_name.
- */
-static void
-pga_session_settings(const char *appname)
-{
-	SetConfigOption("search_path", "pg_catalog, pg_temp",
-					PGC_USERSET, PGC_S_SESSION);
-	SetConfigOption("statement_timeout", "0", PGC_USERSET, PGC_S_SESSION);
-	SetConfigOption("idle_in_transaction_session_timeout", "0",
-					PGC_USERSET, PGC_S_SESSION);
-	SetConfigOption("application_name", appname, PGC_USERSET, PGC_S_SESSION);
-}
-
-/*
- * pga_find_bookkeeper
- *		Owner of architect.index_jobs_log, or InvalidOid when pg_architect
- *		is not installed in this database.  Caller is in a transaction.
- */
-static Oid
-pga_find_bookkeeper(void)
-{
-	Oid			nsp = get_namespace_oid("architect", true);
-	Oid			tab;
-
-	if (!OidIsValid(nsp))
-		return InvalidOid;
-	tab = get_relname_relid("index_jobs_log", nsp);
-	if (!OidIsValid(tab))
-		return InvalidOid;
-	return pga_rel_owner(tab);
-}
-
 /* ---------------------------------------------------------------------
- * Running statements
+ * Recording the job (as the owner of the job tables, see pga_book)
  * ---------------------------------------------------------------------
  */
-
-/*
- * pga_exec_toplevel
- *		Run one SQL statement as a top-level command in its own
- *		transaction, as exec_simple_query() would, so that CREATE INDEX
- *		CONCURRENTLY and DROP INDEX CONCURRENTLY may commit and start
- *		transactions of their own.  Parse and plan trees live in a memory
- *		context outside the transaction for that reason.  Must be called
- *		outside a transaction; errors propagate.
- */
-static void
-pga_exec_toplevel(const char *sql)
-{
-	MemoryContext execcxt;
-	MemoryContext oldcxt;
-	List	   *parsetrees;
-	ListCell   *lc;
-
-	Assert(!IsTransactionState());
-
-	execcxt = AllocSetContextCreate(TopMemoryContext,
-									"pg_architect top-level statement",
-									ALLOCSET_DEFAULT_SIZES);
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	debug_query_string = sql;
-	pgstat_report_activity(STATE_RUNNING, sql);
-
-	oldcxt = MemoryContextSwitchTo(execcxt);
-	parsetrees = pg_parse_query(sql);
-	if (list_length(parsetrees) != 1)
-		elog(ERROR, "expected one statement, got %d", list_length(parsetrees));
-
-	foreach(lc, parsetrees)
-	{
-		RawStmt    *parsetree = lfirst_node(RawStmt, lc);
-		CommandTag	tag = CreateCommandTag(parsetree->stmt);
-		bool		snapshot_set = false;
-		List	   *querytrees;
-		List	   *plantrees;
-		Portal		portal;
-		DestReceiver *receiver;
-		QueryCompletion qc;
-
-		set_ps_display(GetCommandTagName(tag));
-
-		if (analyze_requires_snapshot(parsetree))
-		{
-			PushActiveSnapshot(GetTransactionSnapshot());
-			snapshot_set = true;
-		}
-		querytrees = pg_analyze_and_rewrite_fixedparams(parsetree, sql,
-														NULL, 0, NULL);
-		plantrees = pg_plan_queries(querytrees, sql, CURSOR_OPT_PARALLEL_OK,
-									NULL);
-		if (snapshot_set)
-			PopActiveSnapshot();
-
-		portal = CreatePortal("", true, true);
-		portal->visible = false;
-		PortalDefineQuery(portal, NULL, sql, tag, plantrees, NULL);
-		PortalStart(portal, NULL, 0, InvalidSnapshot);
-
-		receiver = CreateDestReceiver(DestNone);
-		MemoryContextSwitchTo(execcxt);
-		(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver,
-						 &qc);
-		receiver->rDestroy(receiver);
-		PortalDrop(portal, false);
-	}
-
-	MemoryContextSwitchTo(oldcxt);
-	CommitTransactionCommand();
-	MemoryContextDelete(execcxt);
-
-	debug_query_string = NULL;
-	pgstat_report_activity(STATE_IDLE, NULL);
-	set_ps_display("idle");
-}
-
-/*
- * pga_catch_error
- *		In a PG_CATCH block: log the error, copy it into the job's memory,
- *		abort the transaction and return the copy.
- */
-static ErrorData *
-pga_catch_error(void)
-{
-	ErrorData  *edata;
-
-	MemoryContextSwitchTo(pga_job_cxt);
-	EmitErrorReport();
-	edata = CopyErrorData();
-	FlushErrorState();
-	AbortCurrentTransaction();
-	debug_query_string = NULL;
-	pgstat_report_activity(STATE_IDLE, NULL);
-	return edata;
-}
-
-/*
- * pga_book
- *		Run one bookkeeping statement on the job tables as their owner.
- *		Interrupts are held so that a cancel cannot leave a job row half
- *		written; starts and commits a transaction unless one is open.
- */
-static void
-pga_book(const char *sql, int nargs, Oid *argtypes, Datum *values,
-		 const char *nulls)
-{
-	bool		own_xact = !IsTransactionState();
-	Oid			save_userid;
-	int			save_sec;
-	int			ret;
-
-	HOLD_INTERRUPTS();
-	if (own_xact)
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-	}
-	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(pga_bookkeeper,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
-	SetUserIdAndSecContext(save_userid, save_sec);
-	if (ret < 0)
-		elog(ERROR, "bookkeeping statement failed: %s", SPI_result_code_string(ret));
-
-	SPI_finish();
-	PopActiveSnapshot();
-	if (own_xact)
-		CommitTransactionCommand();
-	RESUME_INTERRUPTS();
-}
-
-/* Shorthands for bookkeeping arguments. */
-static Datum
-pga_text_or_null(const char *s, char *null)
-{
-	*null = (s == NULL || *s == '\0') ? 'n' : ' ';
-	return (*null == 'n') ? (Datum) 0 : CStringGetTextDatum(s);
-}
 
 /*
  * pga_job_insert
@@ -685,98 +475,6 @@ pga_wait_for_turn(void)
  */
 
 /*
- * pga_index_state
- *		Does an index of that name exist on the table, and is it valid?
- *		Returns its OID or InvalidOid.  Opens its own transaction.
- */
-static Oid
-pga_index_state(const char *schema, const char *name, Oid relid, bool *valid)
-{
-	Oid			nsp;
-	Oid			idx = InvalidOid;
-	HeapTuple	tup;
-
-	*valid = false;
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	nsp = get_namespace_oid(schema, true);
-	if (OidIsValid(nsp))
-		idx = get_relname_relid(name, nsp);
-	if (OidIsValid(idx))
-	{
-		tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(idx));
-		if (HeapTupleIsValid(tup))
-		{
-			Form_pg_index form = (Form_pg_index) GETSTRUCT(tup);
-
-			if (form->indrelid != relid)
-				idx = InvalidOid;
-			else
-				*valid = form->indisvalid;
-			ReleaseSysCache(tup);
-		}
-		else
-			idx = InvalidOid;
-	}
-	CommitTransactionCommand();
-	return idx;
-}
-
-/*
- * pga_drop_invalid
- *		Drop the invalid index a failed concurrent build or drop left, if
- *		there is one, with lock_timeout = cleanup timeout; say what happened
- *		in out->cleanup.  Runs as the current user (the job's role, or the
- *		table owner in the cleanup worker).  Returns true when nothing is
- *		left.
- */
-static bool
-pga_drop_invalid(const char *schema, const char *name, Oid relid,
-				 int timeout_ms, PgaOutcome *out)
-{
-	bool		valid;
-	Oid			idx = pga_index_state(schema, name, relid, &valid);
-	char		buf[32];
-	char	   *sql;
-	ErrorData  *volatile edata = NULL;
-
-	if (!OidIsValid(idx))
-		return true;
-	if (valid)
-		return true;			/* never drop a valid index */
-
-	sql = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s",
-				   quote_qualified_identifier(schema, name));
-	snprintf(buf, sizeof(buf), "%d", timeout_ms);
-	SetConfigOption("lock_timeout", buf, PGC_USERSET, PGC_S_SESSION);
-	PG_TRY();
-	{
-		pga_exec_toplevel(sql);
-	}
-	PG_CATCH();
-	{
-		edata = pga_catch_error();
-	}
-	PG_END_TRY();
-	SetConfigOption("lock_timeout", "0", PGC_USERSET, PGC_S_SESSION);
-
-	if (out->cleanup.len > 0)
-		appendStringInfoChar(&out->cleanup, '\n');
-	if (edata == NULL)
-	{
-		appendStringInfo(&out->cleanup,
-						 "Dropped the invalid index \"%s\" left behind by the job.",
-						 name);
-		return true;
-	}
-	appendStringInfo(&out->cleanup,
-					 "Could not drop the invalid index \"%s\" left behind by the job (%s); the cleanup pass at the next server start tries again, or drop it with architect.drop_index().",
-					 name, edata->message);
-	out->cleanup_pending = true;
-	return false;
-}
-
-/*
  * pga_fail
  *		Fill an outcome from an error.
  */
@@ -1011,8 +709,8 @@ pga_record_verification(List *queries, PgaOutcome *out)
 							   "no captured query to verify the index with");
 	else if (planned == 0)
 		appendStringInfo(&summary,
-						 "none of the %d queries could be planned; see architect.index_job_effects",
-						 list_length(queries));
+						 "%s could be planned; see architect.index_job_effects",
+						 list_length(queries) == 1 ? "the query" : "none of the queries");
 	else
 		appendStringInfo(&summary,
 						 "the planner uses the index in %d of %d queries; estimated cost %.2f -> %.2f (%+.1f%%)",
@@ -1208,7 +906,7 @@ pga_run_job(void)
 					queries = pga_verify_collect(pga_job->relid, pga_job->queryids,
 												 pga_job->nqueryids,
 												 pga_job->verify_queries);
-					pga_verify_plan(queries, InvalidOid, false);
+					pga_verify_plan(queries, InvalidOid, false, pga_job->search_path);
 				}
 
 				attempts = pga_run_statement(&out, &ok);
@@ -1224,7 +922,7 @@ pga_run_job(void)
 												   pga_job->relid, &valid);
 						if (OidIsValid(indexoid))
 						{
-							pga_verify_plan(queries, indexoid, true);
+							pga_verify_plan(queries, indexoid, true, pga_job->search_path);
 							pga_record_verification(queries, &out);
 						}
 					}
@@ -1295,314 +993,5 @@ pga_index_worker_main(Datum main_arg)
 	MemoryContextSwitchTo(pga_job_cxt);
 	pga_run_job();
 
-	proc_exit(0);
-}
-
-/* ---------------------------------------------------------------------
- * Cleanup and recovery
- * ---------------------------------------------------------------------
- */
-
-/* A job row the cleanup pass looks at. */
-typedef struct PgaOrphan
-{
-	int64		job_id;
-	bool		is_create;
-	bool		concurrently;
-	bool		cleanup_pending;
-	char	   *status;
-	Oid			relid;
-	Oid			indexoid;
-	char	   *schema_name;
-	char	   *index_name;
-} PgaOrphan;
-
-/*
- * pga_read_orphans
- *		Job rows that are queued or running, or have a cleanup pending, and
- *		whose job no live worker holds.  Returns NIL when pg_architect is
- *		not installed in this database.
- */
-static List *
-pga_read_orphans(void)
-{
-	List	   *volatile result = NIL;
-	uint64		i;
-	int			ret;
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	ret = SPI_execute("SELECT 1 FROM pg_catalog.pg_extension "
-					  "WHERE extname OPERATOR(pg_catalog.=) 'pg_architect'", true, 1);
-	if (ret == SPI_OK_SELECT && SPI_processed == 1)
-		pga_bookkeeper = pga_find_bookkeeper();
-
-	if (OidIsValid(pga_bookkeeper))
-	{
-		ret = SPI_execute("SELECT job_id, kind OPERATOR(pg_catalog.=) 'create', "
-						  " concurrent, cleanup_pending, status, relid, index_oid, "
-						  " schema_name::text, index_name::text "
-						  "FROM architect.index_jobs_log "
-						  "WHERE status OPERATOR(pg_catalog.=) ANY ('{queued,running}') "
-						  "   OR cleanup_pending ORDER BY job_id",
-						  true, 0);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "could not read architect.index_jobs_log");
-
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			MemoryContext oldcxt = MemoryContextSwitchTo(pga_job_cxt);
-			PgaOrphan  *o = palloc0(sizeof(PgaOrphan));
-			bool		isnull;
-			bool		live;
-			int			slotno;
-
-			o->job_id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-			o->is_create = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
-			o->concurrently = DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull));
-			o->cleanup_pending = DatumGetBool(SPI_getbinval(tup, desc, 4, &isnull));
-			o->status = SPI_getvalue(tup, desc, 5);
-			o->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 6, &isnull));
-			o->indexoid = DatumGetObjectId(SPI_getbinval(tup, desc, 7, &isnull));
-			if (isnull)
-				o->indexoid = InvalidOid;
-			o->schema_name = SPI_getvalue(tup, desc, 8);
-			o->index_name = SPI_getvalue(tup, desc, 9);
-
-			LWLockAcquire(pga_indexer->lock, LW_SHARED);
-			slotno = pga_slot_index_for_job(o->job_id, MyDatabaseId);
-			live = slotno >= 0 &&
-				PGA_SLOT_IS_ACTIVE(pga_indexer->slots[slotno].state);
-			LWLockRelease(pga_indexer->lock);
-			if (!live)
-				result = lappend(result, o);	/* in pga_job_cxt */
-			MemoryContextSwitchTo(oldcxt);
-		}
-	}
-
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	return result;
-}
-
-/*
- * pga_clean_orphan
- *		Finish one interrupted job: drop what a build left, finish an
- *		interrupted drop, and record what happened.  Drops run as the owner
- *		of the table.
- */
-static void
-pga_clean_orphan(PgaOrphan *o)
-{
-	PgaOutcome	out;
-	bool		was_active = (strcmp(o->status, "queued") == 0 ||
-							  strcmp(o->status, "running") == 0);
-	bool		valid;
-	Oid			idx;
-	Oid			owner;
-	Oid			save_userid;
-	int			save_sec;
-	Oid			argtypes[7] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
-	TEXTOID, TEXTOID};
-	Datum		values[7];
-	char		nulls[7];
-
-	memset(&out, 0, sizeof(out));
-	initStringInfo(&out.cleanup);
-	initStringInfo(&out.notes);
-
-	idx = pga_index_state(o->schema_name, o->index_name, o->relid, &valid);
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	owner = pga_rel_owner(o->relid);
-	CommitTransactionCommand();
-
-	if (was_active && o->is_create && OidIsValid(idx) && valid &&
-		strcmp(o->status, "running") == 0)
-	{
-		out.state = PGA_SLOT_DONE;
-		appendStringInfoString(&out.notes,
-							   "The worker stopped after the build had finished; the cleanup pass found the index valid.");
-	}
-	else
-	{
-		out.state = PGA_SLOT_FAILED;
-		if (OidIsValid(idx) && !valid && OidIsValid(owner) &&
-			(o->is_create || o->concurrently))
-		{
-			GetUserIdAndSecContext(&save_userid, &save_sec);
-			SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-			(void) pga_drop_invalid(o->schema_name, o->index_name, o->relid,
-									pga_index_cleanup_timeout, &out);
-			SetUserIdAndSecContext(save_userid, save_sec);
-			if (!o->is_create && !out.cleanup_pending)
-			{
-				/* the drop the job was for is complete after all */
-				out.state = PGA_SLOT_DONE;
-				resetStringInfo(&out.cleanup);
-				appendStringInfoString(&out.cleanup,
-									   "The cleanup pass finished the interrupted drop.");
-			}
-		}
-		else if (was_active)
-			appendStringInfoString(&out.cleanup, "Nothing was left behind.");
-	}
-
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = Int64GetDatum(o->job_id);
-	values[1] = CStringGetTextDatum(was_active ?
-									(out.state == PGA_SLOT_DONE ? "done" : "failed") :
-									o->status);
-	values[2] = pga_text_or_null(was_active && out.state != PGA_SLOT_DONE ?
-								 "the job was interrupted (its worker or the server stopped) before it finished" :
-								 NULL, &nulls[2]);
-	values[3] = pga_text_or_null(out.cleanup.data, &nulls[3]);
-	values[4] = BoolGetDatum(out.cleanup_pending);
-	values[5] = pga_text_or_null(out.notes.data, &nulls[5]);
-	values[6] = pga_text_or_null(was_active && out.state != PGA_SLOT_DONE ? "57P01" : NULL,
-								 &nulls[6]);
-
-	pga_book("UPDATE architect.index_jobs_log SET "
-			 "status = $2, finished_at = COALESCE(finished_at, pg_catalog.clock_timestamp()), "
-			 "error = COALESCE($3, error), sqlstate = COALESCE($7, sqlstate), "
-			 "cleanup = pg_catalog.concat_ws(E'\\n', cleanup, $4), "
-			 "cleanup_pending = $5, "
-			 "notes = pg_catalog.concat_ws(E'\\n', notes, $6) "
-			 "WHERE job_id OPERATOR(pg_catalog.=) $1",
-			 7, argtypes, values, nulls);
-}
-
-/*
- * pga_cleanup_worker_main
- *		Entry point of a cleanup worker (main_arg: database OID).
- */
-void
-pga_cleanup_worker_main(Datum main_arg)
-{
-	Oid			dboid = DatumGetObjectId(main_arg);
-	List	   *orphans;
-	ListCell   *lc;
-
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-
-	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
-	pga_session_settings("pg_architect index job cleanup");
-
-	pga_job_cxt = AllocSetContextCreate(TopMemoryContext,
-										"pg_architect index job cleanup",
-										ALLOCSET_DEFAULT_SIZES);
-	orphans = pga_read_orphans();
-	foreach(lc, orphans)
-	{
-		PgaOrphan  *o = (PgaOrphan *) lfirst(lc);
-
-		PG_TRY();
-		{
-			pga_clean_orphan(o);
-			ereport(LOG,
-					(errmsg("pg_architect: cleaned up after interrupted index job " INT64_FORMAT,
-							o->job_id)));
-		}
-		PG_CATCH();
-		{
-			(void) pga_catch_error();
-		}
-		PG_END_TRY();
-	}
-	proc_exit(0);
-}
-
-/*
- * pga_register_recovery_worker
- *		Register the recovery worker; called from _PG_init when preloaded.
- *		It has a restart time so that the postmaster starts it again after
- *		crash recovery, which is when it is needed most.
- */
-void
-pga_register_recovery_worker(void)
-{
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
-		BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 10;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, PGA_LIBRARY_NAME);
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "pga_recovery_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "pg_architect index job recovery");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "pg_architect index job recovery");
-	RegisterBackgroundWorker(&worker);
-}
-
-/*
- * pga_recovery_worker_main
- *		At server start: start a cleanup worker for every database that
- *		accepts connections, one after the other; then sleep until shutdown
- *		(so that the postmaster runs it again after a crash).
- */
-void
-pga_recovery_worker_main(Datum main_arg)
-{
-	List	   *dbs = NIL;
-	ListCell   *lc;
-	Relation	rel;
-	TableScanDesc scan;
-	HeapTuple	tup;
-
-	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
-	pqsignal(SIGHUP, SignalHandlerForConfigReload);
-	BackgroundWorkerUnblockSignals();
-
-	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	(void) GetTransactionSnapshot();
-	rel = table_open(DatabaseRelationId, AccessShareLock);
-	scan = table_beginscan_catalog(rel, 0, NULL);
-	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
-	{
-		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
-
-		if (db->datallowconn && !db->datistemplate)
-			dbs = lappend_oid(dbs, db->oid);
-	}
-	table_endscan(scan);
-	table_close(rel, AccessShareLock);
-	CommitTransactionCommand();
-
-	foreach(lc, dbs)
-	{
-		if (ShutdownRequestPending)
-			break;
-		if (!pga_launch_cleanup_worker(lfirst_oid(lc), true))
-			ereport(LOG,
-					(errmsg("pg_architect: could not start the index job cleanup worker for database %u",
-							lfirst_oid(lc)),
-					 errhint("Raise max_worker_processes.")));
-	}
-
-	while (!ShutdownRequestPending)
-	{
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1L,
-						 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
-	}
 	proc_exit(0);
 }

@@ -90,6 +90,24 @@ LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_cancel_index_job';
 COMMENT ON FUNCTION architect.cancel_index_job(bigint) IS 'cancels a queued or running index job; false when it has already finished (needs shared_preload_libraries)';
 
+CREATE FUNCTION architect.apply_recommendations(
+    budget_mb float8 DEFAULT NULL,
+    max_indexes int DEFAULT 10,
+    dry_run boolean DEFAULT true,
+    OUT rank int,
+    OUT schema_name text,
+    OUT table_name text,
+    OUT index_name text,
+    OUT ddl text,
+    OUT estimated_size_bytes bigint,
+    OUT improvement_pct float8,
+    OUT action text,
+    OUT job_id bigint)
+RETURNS SETOF record
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pga_apply_recommendations';
+COMMENT ON FUNCTION architect.apply_recommendations(float8, int, boolean) IS 'queues builds of the top recommend_indexes() rows, at most pg_architect.max_builds_per_run, one at a time per database; with dry_run (the default) only says what it would do; for pg_cron';
+
 CREATE FUNCTION architect.index_job_slots(
     OUT job_id bigint,
     OUT kind text,
@@ -161,8 +179,8 @@ SELECT j.job_id,
        j.verification,
        j.queries_verified,
        j.queries_using_index,
-       j.cost_before,
-       j.cost_after,
+       round(j.cost_before::numeric, 2) AS cost_before,
+       round(j.cost_after::numeric, 2) AS cost_after,
        round((100 * (j.cost_after - j.cost_before) / NULLIF(j.cost_before, 0))::numeric, 1)
            AS cost_change_pct,
        j.worker_pid
@@ -205,8 +223,8 @@ SELECT q.job_id,
        j.index_name,
        q.queryid,
        q.query,
-       q.cost_before,
-       q.cost_after,
+       round(q.cost_before::numeric, 2) AS cost_before,
+       round(q.cost_after::numeric, 2) AS cost_after,
        round((100 * (q.cost_after - q.cost_before) / NULLIF(q.cost_before, 0))::numeric, 1)
            AS cost_change_pct,
        q.uses_index,

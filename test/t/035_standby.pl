@@ -29,7 +29,9 @@ for my $call (
 	"SELECT architect.create_index('CREATE INDEX ON t (a)')",
 	"SELECT architect.create_index('CREATE INDEX ON t (a)', wait => false)",
 	"SELECT architect.drop_index('t_a')",
-	"SELECT architect.cancel_index_job(1)")
+	"SELECT architect.cancel_index_job(1)",
+	"SELECT * FROM architect.apply_recommendations(NULL, 5)",
+	"SELECT * FROM architect.apply_recommendations(NULL, 5, dry_run => false)")
 {
 	my ($ret, $out, $err) = $standby->psql($db, "\\set VERBOSITY verbose\n$call");
 	isnt($ret, 0, "$call fails on the standby");

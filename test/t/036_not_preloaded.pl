@@ -14,7 +14,8 @@ $node->safe_psql($db, 'CREATE EXTENSION pg_architect; CREATE TABLE t (a int); CR
 for my $call (
 	"SELECT architect.create_index('CREATE INDEX ON t (a)')",
 	"SELECT architect.drop_index('t_a')",
-	"SELECT architect.cancel_index_job(1)")
+	"SELECT architect.cancel_index_job(1)",
+	"SELECT * FROM architect.apply_recommendations(NULL, 5, dry_run => false)")
 {
 	my ($ret, $out, $err) = $node->psql($db, "\\set VERBOSITY verbose\n$call");
 	isnt($ret, 0, "$call fails without preload");
@@ -22,6 +23,11 @@ for my $call (
 		"$call: SQLSTATE 55000");
 	like($err, qr/HINT:  Add pg_architect to shared_preload_libraries/, "$call: hint");
 }
+# A dry run needs no worker, but the advisor it asks needs the capture store.
+my ($ret, $out, $err) = $node->psql($db,
+	"\\set VERBOSITY verbose\nSELECT * FROM architect.apply_recommendations(NULL, 5)");
+like($err, qr/ERROR:  55000: .*requires pg_architect to be loaded via shared_preload_libraries/,
+	'a dry run reports what the advisor needs');
 is($node->safe_psql($db, 'SELECT count(*) FROM architect.index_jobs'), '0',
 	'architect.index_jobs works');
 is($node->safe_psql($db, 'SELECT count(*) FROM architect.index_job_effects'), '0',

@@ -83,6 +83,45 @@ SELECT source, queries, ignored,
   FROM architect.advisor_stats();
 
 -- ==== index builds ====
+\echo '-- building the top recommendation in a background worker (architect.create_index)'
+SELECT coalesce((SELECT index_name FROM architect.recommend_indexes(NULL, 1) WHERE rank = 1), '')
+       AS top_index \gset
+SELECT :'top_index' <> '' AS have_top_index \gset
+\if :have_top_index
+SELECT architect.create_index(:'top_index') AS build_job \gset
+CALL architect.wait_index_job(:build_job);
+
+\echo '-- the job (architect.index_jobs)'
+SELECT job_id, status, statement, pg_size_pretty(size_bytes) AS size,
+       date_trunc('milliseconds', duration) AS duration, verification
+  FROM architect.index_jobs WHERE job_id = :build_job;
+
+\echo '-- the queries it was for, run again 20 times each (their SELECTs with constants)'
+SELECT set_config('pga_demo.build_job', :'build_job', false) AS replay_job \gset
+DO $$
+DECLARE q record;
+BEGIN
+    FOR q IN SELECT e.query FROM architect.index_job_effects e
+              WHERE e.job_id = current_setting('pga_demo.build_job')::bigint
+                AND e.query ~* '^\s*select' AND e.query !~ '\$[0-9]'
+    LOOP
+        FOR i IN 1 .. 20 LOOP
+            EXECUTE q.query;
+        END LOOP;
+    END LOOP;
+END $$;
+
+\echo '-- verified: planned cost and measured mean time, before and after (architect.index_job_effects)'
+SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 50) AS query, uses_index,
+       cost_before, cost_after, calls_before, mean_ms_before, calls_after, mean_ms_after,
+       mean_change_pct
+  FROM architect.index_job_effects WHERE job_id = :build_job ORDER BY queryid;
+\else
+\echo '-- (nothing to build: the advisor has no recommendation)'
+\endif
+
+\echo '-- what a nightly pg_cron run would build (architect.apply_recommendations, dry run)'
+SELECT rank, index_name, action FROM architect.apply_recommendations(NULL, 5);
 
 -- ==== guards ====
 \echo '-- guards: audit (email masked) and updated_at on customers, one call each'
