@@ -55,13 +55,17 @@
  * caps the planner calls of a run (the best selection found so far is then
  * returned, and advisor_stats() says the cap was reached).
  *
- * Write cost m(s): with n_ins, n_upd, n_hot_upd, n_del the table's counters
- * since the statistics were reset, each new index entry costs about one
- * page access plus the CPU of descending the tree (times
- * pg_architect.write_cost_factor): every insert adds an entry, every
- * non-HOT update adds one, and an index on a column the workload's UPDATE
- * statements set makes every HOT update non-HOT, adding an entry to every
- * index of the table.
+ * Write cost m(s): the rows the workload's own INSERT, UPDATE and DELETE
+ * statements write (workload.c: measured by pg_stat_statements or capture,
+ * over the same window as the reads), each new index entry costing about
+ * one page access plus the CPU of descending the tree (times
+ * pg_architect.write_cost_factor; GIN four times that, for its several
+ * entries per row).  Every inserted row adds an entry; an updated row adds
+ * one unless the update is HOT (the table's HOT share, from
+ * pg_stat_user_tables); and an index on a column an UPDATE statement sets
+ * makes that statement's HOT updates non-HOT, each then adding an entry to
+ * every index of the table.  Deleted rows cost their index entries'
+ * clean-up.
  *
  * Locking: none of its own; see workload.c and whatif.c.
  *
@@ -72,6 +76,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "commands/defrem.h"
@@ -86,6 +91,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/syscache.h"
 
 #include "advisor.h"
@@ -97,6 +103,8 @@ PG_FUNCTION_INFO_V1(pga_recommend_indexes);
 PG_FUNCTION_INFO_V1(pga_recommend_indexes_for);
 PG_FUNCTION_INFO_V1(pga_advisor_stats);
 PG_FUNCTION_INFO_V1(pga_workload_whatif);
+
+static void pga_put_row(ReturnSetInfo *rsinfo, Datum *values, bool *nulls);
 
 PgaRunStats pga_last_stats;
 
@@ -369,14 +377,32 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 {
 	Bitmapset  *S = bms_add_member(bms_copy(sel->set), c->id);
 	double		gain = 0.0;
+	double		served_before = 0.0;
+	double		served_after = 0.0;
 	int			i = -1;
 
 	while ((i = bms_next_member(c->helps, i)) >= 0)
 	{
 		PgaQuery   *q = run->qarr[i];
+		Bitmapset  *used;
+		double		after = pga_cost(run, q, S, &used);
 
-		gain += q->weight * (sel->cost[i] - pga_cost(run, q, S, NULL));
+		gain += q->weight * (sel->cost[i] - after);
+		if (bms_is_member(c->id, used))
+		{
+			served_before += q->weight * sel->cost[i];
+			served_after += q->weight * after;
+		}
 	}
+
+	/*
+	 * The guard rail of step 4, applied here already so that the budget
+	 * goes to indexes that will pass it: too small a gain on the queries
+	 * it would serve, and the index is not worth adding.
+	 */
+	if (served_before <= 0 ||
+		100.0 * (served_before - served_after) / served_before < pga_min_improvement)
+		return 0.0;
 	return gain - c->write_cost;
 }
 
@@ -950,17 +976,18 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 		}
 		values[13] = CStringGetTextDatum(reason.data);
 
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		pga_put_row(rsinfo, values, nulls);
 	}
 }
 
 /*
- * pga_recommend
- *		A whole run: workload, candidates, selection, rows.
+ * pga_recommend_run
+ *		A whole run: workload, candidates, selection, rows.  Called through
+ *		pga_without_locks().
  */
 static void
-pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
-			  int budget_arg, int max_arg)
+pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
+				  int budget_arg, int max_arg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PgaRun	   *run;
@@ -1027,6 +1054,7 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 	{
 		PgaSel		cur;
 		int			variant;
+		int			round;
 		bool		have = false;
 
 		pga_phase1(run);
@@ -1046,9 +1074,29 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 				pga_select_single_query(run, &cur);
 			else
 				pga_greedy(run, &cur, variant == 1);
+			elog(DEBUG1, "start %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			pga_local_search(run, &cur);
 			pga_greedy(run, &cur, variant == 1);
+			elog(DEBUG1, "refined %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
+			/*
+			 * Guard rails drop indexes that later choices made marginal;
+			 * refill what they free, a few rounds, and end on the rails.
+			 */
+			for (round = 0; round < 3; round++)
+			{
+				Bitmapset  *before;
+
+				pga_guard_rails(run, &cur);
+				before = bms_copy(cur.set);
+				pga_greedy(run, &cur, variant == 1);
+				if (bms_equal(before, cur.set))
+					break;
+			}
 			pga_guard_rails(run, &cur);
+			elog(DEBUG1, "guarded %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			if (!have ||
 				pga_sel_objective(run, &cur) < pga_sel_objective(run, &sel))
 			{
@@ -1082,6 +1130,107 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+}
+
+/*
+ * Running without leaving locks behind.
+ *
+ * Planning the workload takes locks on its tables: AccessShareLock, and
+ * RowExclusiveLock on the target of an INSERT, UPDATE or DELETE.  Held until
+ * the caller's transaction ends, they would block CREATE INDEX CONCURRENTLY
+ * and every other ShareLock taker on those tables, our own index builds
+ * among them (architect.create_index() consults the advisor).  A run
+ * therefore happens inside an internal subtransaction that is rolled back
+ * once its rows are in the tuplestore: that releases every lock the run
+ * took, and nothing the run did needs to last.  On error the subtransaction
+ * is rolled back before the error is thrown on, as any code that opens an
+ * internal subtransaction must do.
+ *
+ * The result tuplestore belongs to the caller: rows are put into it under
+ * the caller's resource owner (pga_outer_owner), so that a tuplestore
+ * spilling to a temporary file does not see that file closed when the
+ * subtransaction goes.
+ */
+static ResourceOwner pga_outer_owner = NULL;
+
+typedef struct PgaRecommendArgs
+{
+	ArrayType  *queries;		/* statements, or NULL for the workload */
+	ArrayType  *weights;		/* their weights, or NULL */
+	int			budget_arg;		/* argument number of budget_mb */
+	int			max_arg;		/* argument number of max_indexes */
+} PgaRecommendArgs;
+
+typedef void (*PgaRunBody) (FunctionCallInfo fcinfo, void *arg);
+
+static void
+pga_put_row(ReturnSetInfo *rsinfo, Datum *values, bool *nulls)
+{
+	ResourceOwner save = CurrentResourceOwner;
+
+	if (pga_outer_owner != NULL)
+		CurrentResourceOwner = pga_outer_owner;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	CurrentResourceOwner = save;
+}
+
+static void
+pga_without_locks(PgaRunBody body, FunctionCallInfo fcinfo, void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ResourceOwner save_outer = pga_outer_owner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	pga_outer_owner = owner;
+	PG_TRY();
+	{
+		body(fcinfo, arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		pga_outer_owner = save_outer;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	pga_outer_owner = save_outer;
+}
+
+static void
+pga_recommend_body(FunctionCallInfo fcinfo, void *arg)
+{
+	PgaRecommendArgs *a = (PgaRecommendArgs *) arg;
+
+	pga_recommend_run(fcinfo, a->queries, a->weights, a->budget_arg, a->max_arg);
+}
+
+/*
+ * pga_recommend
+ *		A recommendation run that leaves no lock behind.
+ */
+static void
+pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
+			  int budget_arg, int max_arg)
+{
+	PgaRecommendArgs args;
+
+	args.queries = queries;
+	args.weights = weights;
+	args.budget_arg = budget_arg;
+	args.max_arg = max_arg;
+	pga_without_locks(pga_recommend_body, fcinfo, &args);
 }
 
 /*
@@ -1176,8 +1325,8 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
  *		which of them its plan uses: what a set of indexes chosen by any
  *		means would do for this workload.
  */
-Datum
-pga_workload_whatif(PG_FUNCTION_ARGS)
+static void
+pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext cxt;
@@ -1251,11 +1400,17 @@ pga_workload_whatif(PG_FUNCTION_ARGS)
 		values[4] = PointerGetDatum(construct_array(used, nused, TEXTOID, -1,
 													false, TYPALIGN_INT));
 		values[5] = CStringGetTextDatum(q->text);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+		pga_put_row(rsinfo, values, isnull);
 	}
 	pga_last_stats = run->stats;
 	pga_have_stats = true;
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+}
+
+Datum
+pga_workload_whatif(PG_FUNCTION_ARGS)
+{
+	pga_without_locks(pga_workload_whatif_run, fcinfo, NULL);
 	return (Datum) 0;
 }

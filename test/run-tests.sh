@@ -175,7 +175,10 @@ run_tap_dir() {
         name=$(basename "$t" .pl)
         selected "$name" || selected tap || continue
         mkdir -p "$TC/tap/$name"
-        if TESTDIR="$TC/tap/$name" prove "$t" >"$TC/tap/$name.log" 2>&1; then
+        # A TAP file that hangs must not hang make test (or CI): it gets
+        # PGA_TAP_TIMEOUT seconds, then its clusters are stopped.
+        if TESTDIR="$TC/tap/$name" timeout --kill-after=10 "${PGA_TAP_TIMEOUT:-600}" \
+            prove "$t" >"$TC/tap/$name.log" 2>&1; then
             pass "tap $name"
         else
             cat "$TC/tap/$name.log"
@@ -184,6 +187,7 @@ run_tap_dir() {
                 echo "---- tail of $l ----"
                 tail -n 60 "$l"
             done
+            pkill -KILL -f -- "-D $TC/tap/$name/" 2>/dev/null
             fail "tap $name"
         fi
     done

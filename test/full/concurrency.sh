@@ -51,7 +51,8 @@ pga_concurrency() {
     pga_cluster_init "$dir" "$PGA_PRELOAD_CONF
 pg_architect.max_entries = 100
 max_connections = 40
-deadlock_timeout = 100ms" || return 1
+deadlock_timeout = 100ms
+pg_stat_statements.track = all" || return 1
     pga_cluster_start || return 1
     export PGDATABASE=bench
     pga_psql postgres 'CREATE DATABASE bench' >&2 || return 1
@@ -124,7 +125,7 @@ _pga_watcher() {
         "$PGA_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -d bench -c "$sql" -c "${snap:-SELECT 1}" \
             >/dev/null || { echo "failed after $n rounds"; exit 1; }
         n=$((n + 1))
-        if [ $((n % 10)) -eq 0 ] && [ -e "$dir/resets.ok" ]; then
+        if [ $((n % 2)) -eq 0 ] && [ -e "$dir/resets.ok" ]; then
             pga_psql bench 'SELECT architect.reset()' >/dev/null || { echo "reset failed"; exit 1; }
             resets=$((resets + 1))
         fi

@@ -18,6 +18,9 @@
 #              (max_entries) so that eviction runs all the time, and a
 #              session calling the advisor, the views and snapshot()
 #
+# PGA_KEEP_CLUSTER=1 leaves the clusters running (to debug a failure; stop
+# them with pg_ctl -D OUTDIR/<step>/data stop).
+#
 # Prints one "ok     reliability: ..." or "FAILED reliability: ..." line per
 # step (run-tests.sh counts them) and exits non-zero on any failure.  Needs
 # PGA_BINDIR (the private installation of make test); see lib.sh for the
@@ -47,6 +50,7 @@ step_ok() { echo "ok     reliability: $*"; }
 step_failed() { failures=$((failures + 1)); echo "FAILED reliability: $*"; }
 want() { [[ " $STEPS " == *" $1 "* ]]; }
 elapsed() { echo "$(($(date +%s) - $1)) s"; }
+done_with_cluster() { [ -n "${PGA_KEEP_CLUSTER:-}" ] || pga_cluster_remove; }
 
 # pga_probe_sql DB: the read-only calls a watching session makes, built
 # from the catalog so that each feature is covered as soon as it lands:
@@ -111,7 +115,7 @@ if want suite || want sqlsmith; then
             step_failed "sqlsmith: $summary ($(elapsed $t0))"
         fi
     fi
-    pga_cluster_remove
+    done_with_cluster
 fi
 
 # --- PostgreSQL's suite with the advisor called beside it ----------------------
@@ -127,20 +131,24 @@ if want advisor; then
         [ -f "$OUT/advisor/regression.diffs" ] && head -n 200 "$OUT/advisor/regression.diffs"
         step_failed "PostgreSQL regression suite with the advisor: ${summary:-did not complete} ($(elapsed $t0))"
     fi
-    pga_cluster_remove
+    done_with_cluster
 fi
 
 # --- pgbench, 16 clients, tiny store ----------------------------------------------
 if want pgbench; then
     . "$HERE/concurrency.sh"
     t0=$(date +%s)
-    if summary=$(pga_concurrency "$OUT/pgbench" "$PGBENCH_TX" 2>"$OUT/pgbench-errors.log"); then
+    # Not in a $(...) subshell: the cluster it starts must be removed here.
+    pga_concurrency "$OUT/pgbench" "$PGBENCH_TX" >"$OUT/pgbench-summary.txt" 2>"$OUT/pgbench-errors.log"
+    rc=$?
+    summary=$(cat "$OUT/pgbench-summary.txt")
+    if [ $rc -eq 0 ]; then
         step_ok "pgbench: $summary ($(elapsed $t0))"
     else
         cat "$OUT/pgbench-errors.log"
         step_failed "pgbench: ${summary:-did not complete} ($(elapsed $t0))"
     fi
-    pga_cluster_remove
+    done_with_cluster
 fi
 
 echo "reliability: $failures failed"

@@ -90,6 +90,8 @@ pga_sqlsmith() {
         echo "$summary; loading the oracle queries failed"
         return 1
     fi
+    # Statistics must hold still while the oracle compares costs.
+    pga_psql postgres "ALTER SYSTEM SET autovacuum = off; SELECT pg_reload_conf()" >/dev/null
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()')
     logpos=$(stat -c %s "$dir/server.log")
     "$PGA_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -d regression \
