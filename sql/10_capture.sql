@@ -215,5 +215,27 @@ SELECT count(*) AS predicates_left FROM architect.predicates WHERE table_name LI
 SELECT queries, findings, executions
   FROM architect.capture_stats;
 
+-- Settings refuse values out of range.
+SET pg_architect.sample_first = -1;
+SET pg_architect.slow_query_ms = -5;
+SET pg_architect.seqscan_max_kept = 2;
+SET pg_architect.misestimate_factor = 1;
+SET pg_architect.nestloop_max_loops = 0;
+SET pg_architect.nplus1_threshold = 1;
+SET pg_architect.heap_fetch_ratio = -1;
+SET pg_architect.max_entries = 200;
+-- and only superusers change them.
+CREATE ROLE cap_settings;
+SET ROLE cap_settings;
+SET pg_architect.sample_rate = 1;
+SET pg_architect.capture = off;
+RESET ROLE;
+DROP ROLE cap_settings;
+
 RESET pg_architect.sample_rate;
 RESET pg_architect.sample_first;
+
+-- Leave nothing behind for the suites that follow: objects and the
+-- workload they produced.
+DROP TABLE cap_orders, cap_customers;
+SELECT architect.reset();

@@ -145,3 +145,10 @@ SELECT cap_calls('SELECT name FROM cap_r WHERE id = 6') AS calls_with_capture_of
 
 RESET pg_architect.sample_rate;
 RESET pg_architect.sample_first;
+
+-- Leave nothing behind for the suites that follow: objects and the
+-- workload they produced.
+DROP VIEW cap_v;
+DROP TABLE cap_r2, cap_r, cap_part;
+DROP FUNCTION cap_calls(text), cap_f(int);
+SELECT architect.reset();

@@ -167,3 +167,9 @@ SELECT count(*) AS findings_unmeasured FROM architect.plan_findings;
 
 RESET pg_architect.sample_rate;
 RESET pg_architect.sample_first;
+
+-- Leave nothing behind for the suites that follow: objects and the
+-- workload they produced.
+DROP TABLE cap_f, cap_small, cap_wide, cap_ios;
+DROP FUNCTION cap_findings(text);
+SELECT architect.reset();

@@ -78,6 +78,19 @@ SELECT left(example_query, 30) AS query, detail FROM architect.plan_findings
 SELECT left(example_query, 30) AS query, calls FROM architect.query_patterns
  WHERE example_query LIKE 'SELECT name FROM cap_n WHERE id =%'
     OR example_query LIKE 'UPDATE cap_n SET name%' ORDER BY 1;
+-- Prepared statements run with EXECUTE are the client's statements too.
+SELECT architect.reset();
+PREPARE cap_get(int) AS SELECT name FROM cap_n WHERE id = $1;
+BEGIN;
+\set ECHO none
+\o /dev/null
+SELECT format('EXECUTE cap_get(%s)', g) FROM generate_series(1, 55) g \gexec
+\o
+\set ECHO all
+COMMIT;
+DEALLOCATE cap_get;
+SELECT left(example_query, 40) AS query, detail FROM architect.plan_findings
+ WHERE finding = 'n_plus_one';
 -- Statements nested in a function are not client round trips.
 SELECT architect.reset();
 CREATE FUNCTION cap_loop() RETURNS void LANGUAGE plpgsql AS $$
@@ -115,13 +128,13 @@ BEGIN;
 SELECT 1 / 0;
 SELECT 1;
 ROLLBACK;
-SELECT sqlstate, count FROM architect.query_errors WHERE sqlstate IN ('22012', '25P02') ORDER BY 1;
+SELECT sqlstate, count FROM architect.query_errors WHERE sqlstate IN ('22012', '25P02') ORDER BY 1, 2;
 -- Messages are shown to the role that raised them and to pg_read_all_stats.
 CREATE ROLE cap_err_plain;
 SET ROLE cap_err_plain;
 SELECT 1 / 0;
 SELECT sqlstate, message, count FROM architect.query_errors
- WHERE sqlstate = '22012' ORDER BY count;
+ WHERE sqlstate = '22012' ORDER BY count, message NULLS LAST;
 RESET ROLE;
 DROP ROLE cap_err_plain;
 -- Nothing is counted with capture off.
@@ -131,3 +144,9 @@ RESET pg_architect.capture;
 SELECT sum(count) AS division_errors FROM architect.query_errors WHERE sqlstate = '22012';
 
 RESET pg_architect.sample_rate;
+
+-- Leave nothing behind for the suites that follow: objects and the
+-- workload they produced.
+DROP TABLE cap_n;
+DROP FUNCTION cap_loop();
+SELECT architect.reset();

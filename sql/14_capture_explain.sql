@@ -134,3 +134,10 @@ CREATE VIEW cap_x_view AS SELECT id, name FROM cap_x WHERE k = 3;
 SELECT node, item, detail
   FROM architect.explain('SELECT name FROM cap_x_view WHERE id = 103')
  WHERE kind = 'predicate';
+
+-- Leave nothing behind for the suites that follow: objects and the
+-- workload they produced.
+DROP VIEW cap_x_view;
+DROP TABLE cap_x, cap_y, "Cap Odd";
+DROP FUNCTION cap_mask(text), cap_try(text);
+SELECT architect.reset();

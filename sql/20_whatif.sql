@@ -133,7 +133,13 @@ EXPLAIN (COSTS OFF) SELECT id FROM wi_items WHERE lower(email) = 'user42@example
 -- Bad input.
 SELECT pga_err($$SELECT * FROM architect.whatif(NULL, ARRAY['CREATE INDEX ON wi_items (grp)'])$$);
 SELECT pga_err($$SELECT * FROM architect.whatif('SELECT 1', NULL)$$);
-SELECT pga_err($$SELECT * FROM architect.whatif('SELECT 1', ARRAY[]::text[])$$);
+-- No index: one row with the plain cost, as EXPLAIN would give it.
+SELECT index_name, used, cost_with = cost_without AS same_cost
+  FROM architect.whatif('SELECT * FROM wi_items WHERE grp = 1', ARRAY[]::text[]);
+-- MERGE is planned like the other data-modifying statements.
+SELECT used FROM architect.whatif(
+  'MERGE INTO wi_items t USING (SELECT 1 AS k) s ON t.code = ''C-00001'' WHEN MATCHED THEN UPDATE SET price = 1',
+  ARRAY['CREATE INDEX ON wi_items (code)']);
 SELECT pga_err($$SELECT * FROM architect.whatif('SELECT 1', ARRAY[NULL])$$);
 SELECT pga_err($$SELECT * FROM architect.whatif('SELECT 1', ARRAY['DROP TABLE wi_items'])$$);
 SELECT pga_err($$SELECT * FROM architect.whatif('SELECT 1', ARRAY['CREATE INDEX ON wi_items (grp); DROP TABLE wi_items'])$$);

@@ -15,7 +15,11 @@ CREATE TABLE wl_gone (a int);
 INSERT INTO wl_gone SELECT generate_series(1, 100);
 VACUUM ANALYZE wl_orders, wl_gone;
 
+-- Capture off: the statements come from pg_stat_statements' normalised
+-- text (with capture on, its examples would carry the constants).
+SET pg_architect.capture = off;
 SELECT pg_stat_statements_reset() IS NOT NULL AS reset;
+SELECT architect.reset();
 
 -- The application's queries (interval '2 hours' is normalised to
 -- interval $n, which the advisor reads back as $n::interval).
@@ -61,3 +65,4 @@ SET pg_architect.max_whatif_calls = 1;
 SELECT count(*) <= 10 AS bounded FROM architect.recommend_indexes();
 SELECT capped FROM architect.advisor_stats();
 RESET pg_architect.max_whatif_calls;
+RESET pg_architect.capture;

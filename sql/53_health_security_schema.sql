@@ -29,6 +29,7 @@ GRANT CREATE ON SCHEMA health_sec TO PUBLIC;
 CREATE ROLE health_root SUPERUSER LOGIN;
 SELECT "check", object, severity, value, action FROM architect.security_advice
  WHERE "check" IN ('tenant_without_rls', 'secret_in_plain_text', 'security_definer_search_path', 'public_create', 'superuser')
+   AND (object LIKE '%health\_sec%' OR object LIKE '%health\_root%' OR object LIKE '%elevated%')
  ORDER BY "check", object;
 -- fixed
 ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
@@ -38,10 +39,12 @@ ALTER FUNCTION elevated() SET search_path = pg_catalog, pg_temp;
 REVOKE CREATE ON SCHEMA health_sec FROM PUBLIC;
 ALTER ROLE health_root NOSUPERUSER;
 SELECT "check", object FROM architect.security_advice
- WHERE "check" IN ('tenant_without_rls', 'secret_in_plain_text', 'security_definer_search_path', 'public_create', 'superuser');
+ WHERE "check" IN ('tenant_without_rls', 'secret_in_plain_text', 'security_definer_search_path', 'public_create', 'superuser')
+   AND (object LIKE '%health\_sec%' OR object LIKE '%health\_root%' OR object LIKE '%elevated%');
 -- the patterns are settings
 SET pg_architect.secret_column_pattern = 'email';
-SELECT "check", object FROM architect.security_advice WHERE "check" = 'secret_in_plain_text';
+SELECT "check", object FROM architect.security_advice
+ WHERE "check" = 'secret_in_plain_text' AND object LIKE 'health\_sec.%';
 RESET pg_architect.secret_column_pattern;
 
 -- Passwords: md5 storage, a password policy.

@@ -30,8 +30,11 @@ SELECT regexp_replace(regexp_replace(line, '\d+ (bytes|kB|MB|GB)', '<size>', 'g'
                       'in the .* the statistics cover \(since [^)]*\)', 'in the <age> the statistics cover') AS line
   FROM r WHERE line LIKE '%health\_r.%' ORDER BY n;
 -- the sections come worst first
-SELECT string_agg(regexp_replace(line, E'^\\n(\\w+) \\(\\d+\\)$', '\1'), ' > ' ORDER BY n) AS sections
-  FROM r WHERE line ~ E'^\\n(CRITICAL|WARNING|INFO) \\(\\d+\\)$';
+SELECT string_agg(regexp_replace(line, '^(\w+) \(\d+\)$', '\1'), ' > ' ORDER BY n) AS sections
+  FROM r WHERE line ~ '^(CRITICAL|WARNING|INFO) \(\d+\)$';
+-- each section opens after an empty line
+SELECT bool_and((SELECT r2.line FROM r r2 WHERE r2.n = r.n - 1) = '') AS blank_before_sections
+  FROM r WHERE line ~ '^(CRITICAL|WARNING|INFO|TOP QUERIES)';
 -- and the critical sequence comes before the warning about the indexes
 SELECT (SELECT min(n) FROM r WHERE line LIKE '  [sequence] health\_r.exhausted%')
      < (SELECT min(n) FROM r WHERE line LIKE '  [duplicate\_index] health\_r.%') AS worst_first;
@@ -41,7 +44,7 @@ SELECT (SELECT min(n) FROM r WHERE line LIKE '  [sequence] health\_r.exhausted%'
 SELECT regexp_replace(line, '\d+ (bytes|kB|MB|GB)', '<size>', 'g') AS line
   FROM architect.report('warning', 1) WITH ORDINALITY AS x(line, n)
  WHERE line LIKE '%duplicate\_index%' ORDER BY n;
-SELECT count(*) AS info_lines FROM architect.report('critical') AS x(line) WHERE line LIKE E'\nINFO%';
+SELECT count(*) AS info_lines FROM architect.report('critical') AS x(line) WHERE line LIKE 'INFO%';
 SELECT * FROM architect.report('bogus');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS lines FROM architect.report(NULL);

@@ -55,13 +55,17 @@
  * caps the planner calls of a run (the best selection found so far is then
  * returned, and advisor_stats() says the cap was reached).
  *
- * Write cost m(s): with n_ins, n_upd, n_hot_upd, n_del the table's counters
- * since the statistics were reset, each new index entry costs about one
- * page access plus the CPU of descending the tree (times
- * pg_architect.write_cost_factor): every insert adds an entry, every
- * non-HOT update adds one, and an index on a column the workload's UPDATE
- * statements set makes every HOT update non-HOT, adding an entry to every
- * index of the table.
+ * Write cost m(s): the rows the workload's own INSERT, UPDATE and DELETE
+ * statements write (workload.c: measured by pg_stat_statements or capture,
+ * over the same window as the reads), each new index entry costing about
+ * one page access plus the CPU of descending the tree (times
+ * pg_architect.write_cost_factor; GIN four times that, for its several
+ * entries per row).  Every inserted row adds an entry; an updated row adds
+ * one unless the update is HOT (the table's HOT share, from
+ * pg_stat_user_tables); and an index on a column an UPDATE statement sets
+ * makes that statement's HOT updates non-HOT, each then adding an entry to
+ * every index of the table.  Deleted rows cost their index entries'
+ * clean-up.
  *
  * Locking: none of its own; see workload.c and whatif.c.
  *
@@ -369,14 +373,32 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 {
 	Bitmapset  *S = bms_add_member(bms_copy(sel->set), c->id);
 	double		gain = 0.0;
+	double		served_before = 0.0;
+	double		served_after = 0.0;
 	int			i = -1;
 
 	while ((i = bms_next_member(c->helps, i)) >= 0)
 	{
 		PgaQuery   *q = run->qarr[i];
+		Bitmapset  *used;
+		double		after = pga_cost(run, q, S, &used);
 
-		gain += q->weight * (sel->cost[i] - pga_cost(run, q, S, NULL));
+		gain += q->weight * (sel->cost[i] - after);
+		if (bms_is_member(c->id, used))
+		{
+			served_before += q->weight * sel->cost[i];
+			served_after += q->weight * after;
+		}
 	}
+
+	/*
+	 * The guard rail of step 4, applied here already so that the budget
+	 * goes to indexes that will pass it: too small a gain on the queries
+	 * it would serve, and the index is not worth adding.
+	 */
+	if (served_before <= 0 ||
+		100.0 * (served_before - served_after) / served_before < pga_min_improvement)
+		return 0.0;
 	return gain - c->write_cost;
 }
 
@@ -1027,6 +1049,7 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 	{
 		PgaSel		cur;
 		int			variant;
+		int			round;
 		bool		have = false;
 
 		pga_phase1(run);
@@ -1046,9 +1069,29 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 				pga_select_single_query(run, &cur);
 			else
 				pga_greedy(run, &cur, variant == 1);
+			elog(DEBUG1, "start %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			pga_local_search(run, &cur);
 			pga_greedy(run, &cur, variant == 1);
+			elog(DEBUG1, "refined %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
+			/*
+			 * Guard rails drop indexes that later choices made marginal;
+			 * refill what they free, a few rounds, and end on the rails.
+			 */
+			for (round = 0; round < 3; round++)
+			{
+				Bitmapset  *before;
+
+				pga_guard_rails(run, &cur);
+				before = bms_copy(cur.set);
+				pga_greedy(run, &cur, variant == 1);
+				if (bms_equal(before, cur.set))
+					break;
+			}
 			pga_guard_rails(run, &cur);
+			elog(DEBUG1, "guarded %d: %d indexes, objective %.1f", variant,
+				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			if (!have ||
 				pga_sel_objective(run, &cur) < pga_sel_objective(run, &sel))
 			{

@@ -253,7 +253,7 @@ pga_audit_invalidate(Oid relid)
 }
 
 /*
- * pga_audit_invalidate_roles
+ * pga_audit_invalidate_names
  *		Syscache invalidation of pg_authid (a role renamed) or pg_namespace
  *		(a schema renamed): forget the cached names.
  */

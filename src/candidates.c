@@ -34,7 +34,9 @@
  * each column alone (so that one index can serve several queries); with
  * INCLUDE columns when that makes the scan index-only; partial versions on
  * the selective constant predicates; and one GIN candidate per GIN-able
- * key.  Candidates are deduplicated across the workload, and one that an
+ * key.  When capture is installed and preloaded, the same shapes are also
+ * built from architect.predicates for the workload's query ids.
+ * Candidates are deduplicated across the workload, and one that an
  * existing valid index duplicates or extends (pga_hypo_is_covered_by) is
  * never proposed.  A candidate may serve the queries that read its table
  * and refer to its leading key.
@@ -55,7 +57,10 @@
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "commands/defrem.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
 #include "common/hashfn.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -71,8 +76,10 @@
 #include "utils/pg_locale.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
+#include "utils/resowner.h"
 
 #include "advisor.h"
+#include "pg_architect.h"
 #include "guc.h"
 
 /* A key the planner's view of a scan suggests. */
@@ -1123,6 +1130,251 @@ pga_lead_expr(PgaHypoIndex *h)
 	return (Node *) makeVar(1, h->indexkeys[0], typid, typmod, collid, 0);
 }
 
+/* One row of architect.predicates. */
+typedef struct PgaPredRow
+{
+	int64		queryid;
+	Oid			relid;
+	int			attnum;
+	char	   *column;			/* attribute name or deparsed expression */
+	char	   *kind;			/* index_cond, filter, join, sort, group */
+	char	   *op;				/* =, <, IS NULL, ... */
+	int64		scan_group;
+} PgaPredRow;
+
+/*
+ * pga_try_ddl
+ *		Add the candidate a CREATE INDEX statement describes, in a
+ *		subtransaction: a definition that does not hold (an expression that
+ *		is not immutable, a column dropped since) is skipped.
+ */
+static void
+pga_try_ddl(PgaRun *run, PgaTable *t, PgaQuery *q, const char *ddl, int kinds)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(run->cxt);
+	PG_TRY();
+	{
+		PgaHypoIndex *h = pga_hypo_from_ddl(ddl);
+
+		pga_cand_add(run, t, h, kinds, q);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			cat;
+
+		MemoryContextSwitchTo(run->cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		cat = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+		if (cat == ERRCODE_OPERATOR_INTERVENTION ||
+			cat == ERRCODE_INSUFFICIENT_RESOURCES ||
+			cat == ERRCODE_SYSTEM_ERROR || cat == ERRCODE_INTERNAL_ERROR)
+			ReThrowError(edata);
+		elog(DEBUG1, "captured predicate candidate skipped (%s): %s",
+			 edata->message ? edata->message : "error", ddl);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * pga_pred_ddl
+ *		CREATE INDEX over the given key texts, in order.
+ */
+static char *
+pga_pred_ddl(Oid relid, List *keys)
+{
+	StringInfoData s;
+	ListCell   *lc;
+	List	   *seen = NIL;
+	int			n = 0;
+
+	initStringInfo(&s);
+	appendStringInfo(&s, "CREATE INDEX ON %s.%s (",
+					 quote_identifier(get_namespace_name(get_rel_namespace(relid))),
+					 quote_identifier(get_rel_name(relid)));
+	foreach(lc, keys)
+	{
+		char	   *k = (char *) lfirst(lc);
+		ListCell   *lc2;
+		bool		dup = false;
+
+		foreach(lc2, seen)
+			if (strcmp((char *) lfirst(lc2), k) == 0)
+				dup = true;
+		if (dup || n >= pga_max_index_columns)
+			continue;
+		appendStringInfo(&s, "%s%s", n > 0 ? ", " : "", k);
+		seen = lappend(seen, k);
+		n++;
+	}
+	appendStringInfoChar(&s, ')');
+	return s.data;
+}
+
+/*
+ * pga_pred_group
+ *		Candidates for one scan as capture saw it (rows of one query, table
+ *		and scan group): the same shapes the planner's view gives.
+ */
+static void
+pga_pred_group(PgaRun *run, PgaPredRow *rows, int n, PgaQuery *q, PgaTable *t)
+{
+	List	   *eq = NIL;
+	List	   *range = NIL;
+	List	   *sort = NIL;
+	List	   *group = NIL;
+	List	   *join = NIL;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		PgaPredRow *r = &rows[i];
+		char	   *key;
+
+		if (r->column == NULL || r->kind == NULL)
+			continue;
+		key = r->attnum > 0 ? (char *) quote_identifier(r->column) :
+			psprintf("(%s)", r->column);
+		if (strcmp(r->kind, "sort") == 0)
+			sort = lappend(sort, key);
+		else if (strcmp(r->kind, "group") == 0)
+			group = lappend(group, key);
+		else if (strcmp(r->kind, "join") == 0)
+			join = lappend(join, key);
+		else if (r->op && (strcmp(r->op, "=") == 0 || strcmp(r->op, "IS NULL") == 0))
+			eq = lappend(eq, key);
+		else if (r->op && (strcmp(r->op, "<") == 0 || strcmp(r->op, ">") == 0 ||
+						   strcmp(r->op, "<=") == 0 || strcmp(r->op, ">=") == 0))
+			range = lappend(range, key);
+	}
+
+	if (eq || range)
+		pga_try_ddl(run, t, q,
+					pga_pred_ddl(t->relid, range ?
+								 lappend(list_copy(eq), linitial(range)) : eq),
+					(eq ? PGA_KIND_EQ : 0) | (range ? PGA_KIND_RANGE : 0));
+	if (sort)
+		pga_try_ddl(run, t, q, pga_pred_ddl(t->relid, list_concat(list_copy(eq), sort)),
+					PGA_KIND_SORT | (eq ? PGA_KIND_EQ : 0));
+	if (group)
+		pga_try_ddl(run, t, q, pga_pred_ddl(t->relid, list_concat(list_copy(eq), group)),
+					PGA_KIND_GROUP | (eq ? PGA_KIND_EQ : 0));
+	foreach(lc, join)
+		pga_try_ddl(run, t, q, pga_pred_ddl(t->relid, list_make1(lfirst(lc))),
+					PGA_KIND_JOIN);
+	foreach(lc, eq)
+		pga_try_ddl(run, t, q, pga_pred_ddl(t->relid, list_make1(lfirst(lc))),
+					PGA_KIND_EQ);
+	foreach(lc, range)
+		pga_try_ddl(run, t, q, pga_pred_ddl(t->relid, list_make1(lfirst(lc))),
+					PGA_KIND_RANGE);
+}
+
+/*
+ * pga_candidates_from_predicates
+ *		Candidates from capture's architect.predicates (columns filtered,
+ *		joined, sorted and grouped by each captured query id, as executed),
+ *		for the workload's queries, when capture is installed and preloaded.
+ *		They mostly agree with what the planner's view of the same query
+ *		gives (duplicates merge); they add what capture saw in executions
+ *		that the one planned text does not show.
+ */
+static void
+pga_candidates_from_predicates(PgaRun *run)
+{
+	Oid			nsp = get_namespace_oid("architect", true);
+	Oid			view;
+	StringInfoData sql;
+	PgaPredRow *rows;
+	int			nrows;
+	int			i;
+	int			start;
+
+	if (!pga_loaded_at_startup || !OidIsValid(nsp) || run->nqueries == 0)
+		return;
+	view = get_relname_relid("predicates", nsp);
+	if (!OidIsValid(view))
+		return;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT queryid, relid, attnum, column_name, kind, operator, "
+					 "coalesce(scan_group, 0) FROM architect.predicates "
+					 "WHERE dbid = %u AND relid IS NOT NULL AND queryid IN (",
+					 MyDatabaseId);
+	for (i = 0; i < run->nqueries; i++)
+		appendStringInfo(&sql, "%s" INT64_FORMAT, i > 0 ? ", " : "",
+						 run->qarr[i]->queryid);
+	appendStringInfo(&sql, ") ORDER BY queryid, relid, 7, kind%s, attnum",
+					 get_attnum(view, "key_position") != InvalidAttrNumber ?
+					 ", key_position" : "");
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql.data, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read architect.predicates");
+	nrows = (int) SPI_processed;
+	rows = MemoryContextAllocZero(run->cxt, sizeof(PgaPredRow) * Max(nrows, 1));
+	for (i = 0; i < nrows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *v;
+
+		rows[i].queryid = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		rows[i].relid = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		rows[i].attnum = DatumGetInt16(SPI_getbinval(tup, desc, 3, &isnull));
+		if (isnull)
+			rows[i].attnum = 0;
+		if ((v = SPI_getvalue(tup, desc, 4)) != NULL)
+			rows[i].column = MemoryContextStrdup(run->cxt, v);
+		if ((v = SPI_getvalue(tup, desc, 5)) != NULL)
+			rows[i].kind = MemoryContextStrdup(run->cxt, v);
+		if ((v = SPI_getvalue(tup, desc, 6)) != NULL)
+			rows[i].op = MemoryContextStrdup(run->cxt, v);
+		rows[i].scan_group = DatumGetInt64(SPI_getbinval(tup, desc, 7, &isnull));
+	}
+	SPI_finish();
+
+	for (start = 0; start < nrows; start = i)
+	{
+		PgaQuery   *q = NULL;
+		PgaTable   *t = NULL;
+		ListCell   *lc;
+		int			k;
+
+		for (i = start; i < nrows &&
+			 rows[i].queryid == rows[start].queryid &&
+			 rows[i].relid == rows[start].relid &&
+			 rows[i].scan_group == rows[start].scan_group; i++)
+			;
+		for (k = 0; k < run->nqueries && q == NULL; k++)
+			if (run->qarr[k]->queryid == rows[start].queryid)
+				q = run->qarr[k];
+		if (q == NULL)
+			continue;
+		foreach(lc, q->tables)
+			if (((PgaTable *) lfirst(lc))->relid == rows[start].relid)
+				t = (PgaTable *) lfirst(lc);
+		if (t == NULL)
+			continue;			/* not a table we advise on */
+		pga_pred_group(run, &rows[start], i - start, q, t);
+	}
+}
+
 /*
  * pga_candidates_build
  *		Candidates from the collected scans; which queries each may serve.
@@ -1159,6 +1411,9 @@ pga_candidates_build(PgaRun *run)
 		scan->refs = pga_scan_refs(scan);
 		pga_scan_candidates(run, scan, t);
 	}
+
+	/* What capture saw the same queries do. */
+	pga_candidates_from_predicates(run);
 
 	/* Which queries each candidate may serve: they read its leading key. */
 	for (i = 0; i < run->ncands; i++)

@@ -80,6 +80,9 @@
 /* Local plan cache entries kept before the cache is emptied. */
 #define PGA_PLAN_CACHE_MAX		1000
 
+/* Query ids counted per transaction for N+1 detection, at most. */
+#define PGA_XACT_COUNTS_MAX		1000
+
 /* One predicate of a cached plan. */
 typedef struct PgaCachedPred
 {
@@ -101,6 +104,8 @@ typedef struct PgaPlanCacheEntry
 	int64		measured;		/* store: measured executions */
 	double		mean_ms;		/* store: mean execution time */
 	double		max_ms;			/* store: slowest execution */
+	Oid			key_userid;		/* user the hash code below is for */
+	uint32		key_hash;		/* pga_store_hash of the query key */
 } PgaPlanCacheEntry;
 
 /* Executions of one query id in the current transaction (N+1). */
@@ -119,6 +124,11 @@ static bool pga_top_measured = false;
 static MemoryContext pga_cache_cxt = NULL;
 static HTAB *pga_plan_cache = NULL;
 static uint32 pga_cache_generation = 0;
+static uint64 pga_cache_epoch = 0;	/* bumped whenever the cache is emptied */
+
+/* The entry ExecutorStart looked up last, for ExecutorEnd to reuse. */
+static PgaPlanCacheEntry *pga_last_ce = NULL;
+static uint64 pga_last_ce_epoch = 0;
 
 static HTAB *pga_xact_counts = NULL;
 static bool pga_xact_dirty = false;
@@ -200,12 +210,18 @@ pga_cache_lookup(uint64 queryid, bool create)
 	PgaPlanCacheEntry *ce;
 	bool		found;
 
+	/* The entry ExecutorStart found is usually the one asked for. */
+	if (pga_last_ce != NULL && pga_last_ce_epoch == pga_cache_epoch &&
+		pga_last_ce->queryid == queryid && generation == pga_cache_generation)
+		return pga_last_ce;
+
 	if (pga_plan_cache != NULL &&
 		(generation != pga_cache_generation ||
 		 (create && hash_get_num_entries(pga_plan_cache) >= PGA_PLAN_CACHE_MAX)))
 	{
 		MemoryContextReset(pga_cache_cxt);
 		pga_plan_cache = NULL;
+		pga_cache_epoch++;
 	}
 	if (pga_plan_cache == NULL)
 	{
@@ -237,6 +253,13 @@ pga_cache_lookup(uint64 queryid, bool create)
 		ce->measured = 0;
 		ce->mean_ms = 0;
 		ce->max_ms = 0;
+		ce->key_userid = InvalidOid;
+		ce->key_hash = 0;
+	}
+	if (ce != NULL)
+	{
+		pga_last_ce = ce;
+		pga_last_ce_epoch = pga_cache_epoch;
 	}
 	return ce;
 }
@@ -419,19 +442,37 @@ pga_record_query(QueryDesc *queryDesc, uint64 queryid, double ms,
 	PgaRef		ref;
 	PgaQueryEntry *e;
 	Instrumentation *tt = queryDesc->totaltime;
-	const char *text;
-	int			textlen;
-	bool		plain;
+	const char *text = NULL;
+	int			textlen = 0;
+	bool		plain = false;
+	bool		want_text;
 
 	key.dbid = MyDatabaseId;
 	key.userid = GetUserId();
 	key.queryid = queryid;
-	e = pga_store_acquire(PGA_QUERIES, &key, pga_store_hash(PGA_QUERIES, &key),
-						  true, false, &ref);
+	if (ce->key_userid != key.userid || ce->key_hash == 0)
+	{
+		ce->key_userid = key.userid;
+		ce->key_hash = pga_store_hash(PGA_QUERIES, &key);
+	}
+	e = pga_store_acquire(PGA_QUERIES, &key, ce->key_hash, true, false, &ref);
 	if (e == NULL)
 		return;
-	text = pga_statement_text(queryDesc, &textlen);
-	plain = pga_text_plain(text, textlen);
+
+	/*
+	 * Only a new slowest execution may replace the kept text, or a plain
+	 * text one that is not (EXPLAIN, DECLARE or PREPARE around the
+	 * statement): look at the text only then, and for the latter only
+	 * every 16th execution, since a prepared statement's text never
+	 * becomes plain.  These unlocked reads are hints, checked again below.
+	 */
+	want_text = ref.created || e->text_len == 0 || ms >= e->example_ms ||
+		(!e->text_plain && (e->calls & 15) == 0);
+	if (want_text)
+	{
+		text = pga_statement_text(queryDesc, &textlen);
+		plain = pga_text_plain(text, textlen);
+	}
 
 	SpinLockAcquire(&ref.slot->mutex);
 	if (ref.created)
@@ -455,8 +496,9 @@ pga_record_query(QueryDesc *queryDesc, uint64 queryid, double ms,
 	 * Keep the text of the slowest execution, preferring a text that can
 	 * be run as it is over EXPLAIN ... or DECLARE ... around it.
 	 */
-	if (e->text_len == 0 || (plain && !e->text_plain) ||
-		(ms >= e->example_ms && (plain || !e->text_plain)))
+	if (want_text &&
+		(e->text_len == 0 || (plain && !e->text_plain) ||
+		 (ms >= e->example_ms && (plain || !e->text_plain))))
 	{
 		int			keep = Min(textlen, pga_query_text_len - 1);
 
@@ -601,16 +643,13 @@ pga_record_execution(QueryDesc *queryDesc)
 
 	if (measured || new_shape || slowest)
 	{
-		MemoryContext walkcxt;
 		MemoryContext old;
 		PgaWalkResult walk;
 		int			flags = PGA_WALK_PREDICATES;
 		ListCell   *lc;
 
-		walkcxt = AllocSetContextCreate(CurrentMemoryContext,
-										"pg_architect plan walk",
-										ALLOCSET_DEFAULT_SIZES);
-		old = MemoryContextSwitchTo(walkcxt);
+		/* What the walk allocates goes with the executor state. */
+		old = MemoryContextSwitchTo(queryDesc->estate->es_query_cxt);
 
 		if (measured)
 			flags |= PGA_WALK_MEASURE | PGA_WALK_FINDINGS;
@@ -639,7 +678,6 @@ pga_record_execution(QueryDesc *queryDesc)
 		}
 
 		MemoryContextSwitchTo(old);
-		MemoryContextDelete(walkcxt);
 	}
 	else
 	{
@@ -680,7 +718,16 @@ pga_xact_count(uint64 queryid, uint64 rows)
 									  &info,
 									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	xc = hash_search(pga_xact_counts, &queryid, HASH_ENTER, &found);
+	xc = hash_search(pga_xact_counts, &queryid, HASH_FIND, NULL);
+	if (xc == NULL)
+	{
+		/* A transaction of very many query ids is no N+1 pattern. */
+		if (hash_get_num_entries(pga_xact_counts) >= PGA_XACT_COUNTS_MAX)
+			return;
+		xc = hash_search(pga_xact_counts, &queryid, HASH_ENTER, &found);
+	}
+	else
+		found = true;
 	if (!found)
 	{
 		xc->count = 0;
@@ -883,7 +930,8 @@ pga_ExecutorEnd(QueryDesc *queryDesc)
  *		Track the nesting level through utility statements (DO, CALL,
  *		EXPLAIN ANALYZE, cursors), whose inner statements are nested.  A
  *		top-level utility statement makes the sampling decision its inner
- *		statements follow.
+ *		statements follow.  EXECUTE is transparent: the prepared statement
+ *		it runs is the client's statement, as with the extended protocol.
  */
 static void
 pga_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -891,7 +939,7 @@ pga_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 				   ParamListInfo params, QueryEnvironment *queryEnv,
 				   DestReceiver *dest, QueryCompletion *qc)
 {
-	if (!pga_capture_on())
+	if (!pga_capture_on() || IsA(pstmt->utilityStmt, ExecuteStmt))
 	{
 		if (prev_ProcessUtility)
 			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,

@@ -45,6 +45,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_trigger.h"
@@ -67,6 +68,7 @@
 
 #include "guc.h"
 #include "guards.h"
+#include "pg_architect.h"
 
 PG_FUNCTION_INFO_V1(pga_guard_options);
 
@@ -207,6 +209,34 @@ pga_guard_open_table(Datum relid_datum, bool isnull, const char *guard,
 				 errhint("Pass the table as 'schema.table' (a regclass).")));
 
 	relid = DatumGetObjectId(relid_datum);
+	pga_require_primary(psprintf("changing the %s guard", guard));
+
+	/*
+	 * Refuse a caller who does not own the table before locking it, so that
+	 * nobody can hold up another role's table by asking for a guard on it.
+	 */
+	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
+		!pg_class_ownercheck(relid, GetUserId()))
+	{
+		char	   *name = get_rel_name(relid);
+		Oid			owner = InvalidOid;
+		HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+
+		if (HeapTupleIsValid(tup))
+		{
+			owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+			ReleaseSysCache(tup);
+		}
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s to change its %s guard",
+						name ? name : "?", guard),
+				 errdetail("Table %s is owned by role %s.",
+						   name ? quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name) : "?",
+						   OidIsValid(owner) ? GetUserNameFromId(owner, false) : "?"),
+				 errhint("Ask the owner of the table, or a superuser, to run it.")));
+	}
+
 	rel = try_relation_open(relid, lockmode);
 	if (rel == NULL)
 		ereport(ERROR,
@@ -430,9 +460,6 @@ pga_guard_refuse_foreign_trigger(Relation rel, const char *tgname,
 				 errhint("Rename or drop that trigger first.")));
 }
 
-/*
- * pga_trigger_parent_decl
- */
 static bool pga_trigger_parent(Oid tgoid, Oid *parent, Oid *relid);
 
 /*

@@ -75,7 +75,6 @@ extern AttrNumber pga_guard_resolve_column(TupleDesc tupdesc,
 extern Oid	pga_guard_trigger_root(Oid tgoid, Oid relid);
 extern bool pga_guard_drop_trigger(Relation rel, const char *tgname,
 								   const char *fname, const char *guard);
-extern Oid	pga_guard_trigger_relid(Oid tgoid);
 
 extern void pga_guard_register_callbacks(void);
 

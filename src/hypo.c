@@ -230,11 +230,6 @@ pga_hypo_deactivate(void)
 	pga_active_depth = -1;
 }
 
-bool
-pga_hypo_is_active(void)
-{
-	return pga_active_depth >= 0;
-}
 
 /*
  * pga_get_relation_info

@@ -61,7 +61,7 @@ extern bool pga_hypo_add_key(PgaHypoIndex *h, Node *expr, Oid opclass,
 extern bool pga_hypo_add_include(PgaHypoIndex *h, AttrNumber attnum);
 extern void pga_hypo_set_predicate(PgaHypoIndex *h, List *pred);
 extern PgaHypoIndex *pga_hypo_from_ddl(const char *ddl);
-extern void pga_hypo_check_table(Oid relid, bool for_whatif);
+extern void pga_hypo_check_table(Oid relid);
 extern char *pga_hypo_signature(PgaHypoIndex *h);
 extern char *pga_hypo_ddl(PgaHypoIndex *h, bool concurrently);
 extern char *pga_hypo_choose_name(PgaHypoIndex *h, List *taken);
@@ -80,7 +80,6 @@ extern char *pga_quote_ident_always(const char *ident);
  */
 extern void pga_hypo_activate(List *hypos);
 extern void pga_hypo_deactivate(void);
-extern bool pga_hypo_is_active(void);
 extern int	pga_planner_depth(void);
 extern void pga_hypo_ensure_size(PgaHypoIndex *h);
 

@@ -80,7 +80,7 @@ pga_quote_ident_always(const char *ident)
  *		SQLSTATE CREATE INDEX would use where there is one.
  */
 void
-pga_hypo_check_table(Oid relid, bool for_whatif)
+pga_hypo_check_table(Oid relid)
 {
 	HeapTuple	tup;
 	Form_pg_class cls;
@@ -275,7 +275,7 @@ pga_hypo_from_ddl(const char *ddl)
 
 	relid = RangeVarGetRelidExtended(stmt->relation, AccessShareLock, 0,
 									 NULL, NULL);
-	pga_hypo_check_table(relid, true);
+	pga_hypo_check_table(relid);
 
 	amname = stmt->accessMethod ? stmt->accessMethod : DEFAULT_INDEX_TYPE;
 	amoid = get_index_am_oid(amname, false);

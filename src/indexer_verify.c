@@ -161,6 +161,7 @@ pga_verify_collect(Oid relid, int64 *queryids, int nqueryids, int limit)
 		{
 			PgaVerifyQuery *q = MemoryContextAllocZero(cxt, sizeof(PgaVerifyQuery));
 			char	   *text = NULL;
+			MemoryContext oldcxt;
 
 			q->queryid = *(int64 *) lfirst(lc);
 			q->cost_before = q->cost_after = -1;
@@ -192,7 +193,9 @@ pga_verify_collect(Oid relid, int64 *queryids, int nqueryids, int limit)
 				q->query = MemoryContextStrdup(cxt, text);
 			else
 				q->note = MemoryContextStrdup(cxt, "no query text visible to the job's role");
+			oldcxt = MemoryContextSwitchTo(cxt);
 			result = lappend(result, q);
+			MemoryContextSwitchTo(oldcxt);
 		}
 
 		SPI_finish();

@@ -788,7 +788,7 @@ pga_fail(PgaOutcome *out, ErrorData *edata)
 		out->state = PGA_SLOT_FAILED;
 		memcpy(out->sqlstate, "57P01", 6);
 		out->message = pstrdup("the index job worker was terminated");
-		out->detail = psprintf("It stopped with: %s", edata->message);
+		out->detail = pstrdup("It received SIGTERM (pg_terminate_backend() or a server shutdown) and stopped the job.");
 	}
 	else if (pga_cancel_requested())
 	{
@@ -1374,7 +1374,6 @@ pga_read_orphans(void)
 				o->indexoid = InvalidOid;
 			o->schema_name = SPI_getvalue(tup, desc, 8);
 			o->index_name = SPI_getvalue(tup, desc, 9);
-			MemoryContextSwitchTo(oldcxt);
 
 			LWLockAcquire(pga_indexer->lock, LW_SHARED);
 			slotno = pga_slot_index_for_job(o->job_id, MyDatabaseId);
@@ -1382,7 +1381,8 @@ pga_read_orphans(void)
 				PGA_SLOT_IS_ACTIVE(pga_indexer->slots[slotno].state);
 			LWLockRelease(pga_indexer->lock);
 			if (!live)
-				result = lappend(result, o);
+				result = lappend(result, o);	/* in pga_job_cxt */
+			MemoryContextSwitchTo(oldcxt);
 		}
 	}
 

@@ -34,12 +34,8 @@
  * qual, estimated and actual, and the bases of the selectivities (table
  * rows for scans, the cross product for joins, input rows for groups).
  *
- * Findings.  Each is decided at one node from its instrumentation (or,
- * for explain() without analyze, from estimates where that makes sense),
- * with thresholds from the pg_architect.* settings.  Over-estimates are
- * not reported below a Limit, a merge join, the inner side of a semi or
- * anti join or in a sub plan, where nodes legitimately stop early, and a
- * misestimate is reported only at the lowest node that shows it.
+ * Findings.  At every node the walk calls pga_node_findings (planfind.c),
+ * which judges the node from its instrumentation or its estimates.
  *
  * The walk reads nodes before ExecutorEnd frees them; the caller must
  * call it first.  It never takes locks and does catalog lookups only for
@@ -68,6 +64,7 @@
 
 #include "guc.h"
 #include "planwalk.h"
+#include "planwalk_int.h"
 
 /* A column, or an expression over one table's columns. */
 typedef struct PgaColumn
@@ -106,25 +103,6 @@ typedef struct PgaNestParam
 	PgaColumn	col;
 } PgaNestParam;
 
-typedef struct PgaWalkCtx
-{
-	QueryDesc  *queryDesc;
-	EState	   *estate;
-	Oid			dbid;
-	uint64		queryid;
-	int			flags;
-	PgaWalkPred *preds;
-	int			npreds;
-	int			maxpreds;
-	List	   *findings;
-	int			bucket_seq;		/* last bucket number handed out */
-	int			bitmap_bucket;	/* bucket of the bitmap heap scan above, or 0 */
-	Index		bitmap_scanrelid;
-	const char *bitmap_label;
-	PlanState  *parent;			/* node whose children are being visited */
-	bool		early;			/* nodes here may stop before their end */
-	List	   *nestparams;		/* PgaNestParam * of the enclosing nested loops */
-} PgaWalkCtx;
 
 static bool pga_walk_node(PlanState *ps, PgaWalkCtx *ctx);
 static bool pga_walk_child(PlanState *child, PgaWalkCtx *ctx);
@@ -133,65 +111,6 @@ static bool pga_walk_child(PlanState *child, PgaWalkCtx *ctx);
  * Names
  * ---------------------------------------------------------------------
  */
-
-static const char *const pga_finding_names[PGA_FINDING_MAX + 1] = {
-	NULL,
-	"seq_scan_large",
-	"row_misestimate",
-	"sort_spill",
-	"hash_batches",
-	"hashagg_spill",
-	"nested_loop_many_loops",
-	"bitmap_lossy",
-	"workers_not_launched",
-	"index_only_heap_fetches",
-	"n_plus_one",
-};
-
-static const char *const pga_finding_hints[PGA_FINDING_MAX + 1] = {
-	NULL,
-	"An index on the filtered columns (see architect.predicates for this query) lets the planner read only the matching rows.",
-	"Run ANALYZE on the tables involved; for correlated columns use CREATE STATISTICS, for skewed ones raise the column's statistics target.",
-	"Raise work_mem for this query (SET LOCAL work_mem), or add an index that returns the rows already in this order.",
-	"Raise work_mem or hash_mem_multiplier for this query so the hash table fits in memory, and check the row estimate of the hashed side.",
-	"Raise work_mem or hash_mem_multiplier for this query so the groups fit in memory.",
-	"Check the row estimate of the outer side (ANALYZE); with an index on the inner join column or a hash join the loop is avoided.",
-	"Raise work_mem so the bitmap can keep one bit per row instead of one per page.",
-	"Raise max_parallel_workers and max_worker_processes, or run fewer parallel queries at once.",
-	"VACUUM the table so its visibility map is current, and check that autovacuum keeps up with it.",
-	"Fetch the rows in one query (a join, or WHERE key = ANY($1)) instead of one query per row.",
-};
-
-const char *
-pga_finding_name(int code)
-{
-	if (code < 1 || code > PGA_FINDING_MAX)
-		return "unknown";
-	return pga_finding_names[code];
-}
-
-const char *
-pga_finding_hint(int code)
-{
-	if (code < 1 || code > PGA_FINDING_MAX)
-		return NULL;
-	return pga_finding_hints[code];
-}
-
-const char *
-pga_severity_name(int severity)
-{
-	switch (severity)
-	{
-		case PGA_SEV_INFO:
-			return "info";
-		case PGA_SEV_WARNING:
-			return "warning";
-		case PGA_SEV_CRITICAL:
-			return "critical";
-	}
-	return "unknown";
-}
 
 const char *
 pga_kind_name(int kind)
@@ -237,7 +156,7 @@ pga_value_clip(const char *s, int maxlen)
  * pga_node_label
  *		The name EXPLAIN gives a plan node.
  */
-static const char *
+const char *
 pga_node_label(Plan *plan)
 {
 	bool		par = plan->parallel_aware;
@@ -517,7 +436,7 @@ pga_scan_vars(Node *node, PgaVarScan *vs)
 }
 
 /* The child an OUTER_VAR of this node refers to. */
-static PlanState *
+PlanState *
 pga_outer_child(PlanState *ps)
 {
 	switch (nodeTag(ps))
@@ -1033,16 +952,20 @@ pga_member_cmp(const void *a, const void *b)
 static void
 pga_finish_groups(PgaWalkCtx *ctx, int start)
 {
+	PgaWalkPred *local[16];
+
 	for (int i = start; i < ctx->npreds; i++)
 	{
 		PgaWalkPred *first = &ctx->preds[i];
 		PgaWalkPred **members;
 		int			nmembers = 0;
+		int			room = ctx->npreds - i;
 		uint32		h;
 
 		if (first->grouped)
 			continue;
-		members = palloc(sizeof(PgaWalkPred *) * (ctx->npreds - i));
+		members = room <= lengthof(local) ? local :
+			palloc(sizeof(PgaWalkPred *) * room);
 		for (int j = i; j < ctx->npreds; j++)
 		{
 			PgaWalkPred *p = &ctx->preds[j];
@@ -1051,7 +974,8 @@ pga_finish_groups(PgaWalkCtx *ctx, int start)
 				p->key.relid == first->key.relid)
 				members[nmembers++] = p;
 		}
-		qsort(members, nmembers, sizeof(PgaWalkPred *), pga_member_cmp);
+		if (nmembers > 1)
+			qsort(members, nmembers, sizeof(PgaWalkPred *), pga_member_cmp);
 		h = hash_bytes_uint32(first->key.relid);
 		for (int j = 0; j < nmembers; j++)
 		{
@@ -1068,7 +992,8 @@ pga_finish_groups(PgaWalkCtx *ctx, int start)
 			members[j]->key.scan_group = h;
 			members[j]->grouped = true;
 		}
-		pfree(members);
+		if (members != local)
+			pfree(members);
 	}
 }
 
@@ -1077,7 +1002,7 @@ pga_finish_groups(PgaWalkCtx *ctx, int start)
  * ---------------------------------------------------------------------
  */
 
-static double
+double
 pga_reltuples(PgaWalkCtx *ctx, Plan *plan)
 {
 	Index		scanrelid = ((Scan *) plan)->scanrelid;
@@ -1093,334 +1018,13 @@ pga_reltuples(PgaWalkCtx *ctx, Plan *plan)
 }
 
 /* Instrumentation of a node with its loops ended, or NULL. */
-static Instrumentation *
+Instrumentation *
 pga_instr(PgaWalkCtx *ctx, PlanState *ps)
 {
 	if (!(ctx->flags & PGA_WALK_MEASURE) || ps == NULL || ps->instrument == NULL)
 		return NULL;
 	InstrEndLoop(ps->instrument);
 	return ps->instrument;
-}
-
-static void
-pga_add_finding(PgaWalkCtx *ctx, int code, int severity, Oid relid,
-				const char *label, double value, char *detail)
-{
-	PgaWalkFinding *f = palloc(sizeof(PgaWalkFinding));
-
-	f->code = code;
-	f->severity = severity;
-	f->relid = relid;
-	f->node = label;
-	f->value = value;
-	f->detail = detail;
-	ctx->findings = lappend(ctx->findings, f);
-}
-
-/*
- * Ratio between actual and estimated rows of a node (> 1), with under set
- * when the node produced more than estimated; 0 when not measurable or
- * too small to matter.  Nodes that pass their child's rows through
- * (Hash, Materialize, Memoize, Sort, Gather) answer for their child, so
- * that a misestimate is traced to where it starts.
- */
-static double
-pga_misestimate(PgaWalkCtx *ctx, PlanState *ps, bool *under, int depth)
-{
-	Instrumentation *instr = pga_instr(ctx, ps);
-	double		est,
-				actual,
-				hi,
-				lo;
-
-	if (instr == NULL || instr->nloops <= 0 || depth > 8)
-		return 0;
-	switch (nodeTag(ps))
-	{
-		case T_HashState:
-		case T_MaterialState:
-		case T_MemoizeState:
-		case T_SortState:
-		case T_IncrementalSortState:
-		case T_GatherState:
-		case T_GatherMergeState:
-			return pga_misestimate(ctx, outerPlanState(ps), under, depth + 1);
-		case T_BitmapAndState:
-		case T_BitmapOrState:
-		case T_ModifyTableState:
-		case T_LimitState:
-			return 0;
-		default:
-			break;
-	}
-	est = ps->plan->plan_rows;
-	actual = instr->ntuples / instr->nloops;
-	hi = Max(est, actual);
-	lo = Max(Min(est, actual), 1.0);
-	if (hi < pga_misestimate_min_rows)
-		return 0;
-	*under = actual > est;
-	return hi / lo;
-}
-
-static void
-pga_check_misestimate(PgaWalkCtx *ctx, PlanState *ps, const char *label,
-					  Oid relid)
-{
-	bool		under = false;
-	double		ratio;
-	int			severity;
-	PlanState  *children[2];
-
-	/* Set-returning functions and the like have fixed guesses. */
-	switch (nodeTag(ps))
-	{
-		case T_FunctionScanState:
-		case T_TableFuncScanState:
-		case T_ValuesScanState:
-		case T_CteScanState:
-		case T_WorkTableScanState:
-		case T_NamedTuplestoreScanState:
-		case T_HashState:
-		case T_MaterialState:
-		case T_MemoizeState:
-		case T_SortState:
-		case T_IncrementalSortState:
-		case T_GatherState:
-		case T_GatherMergeState:
-			return;
-		default:
-			break;
-	}
-	ratio = pga_misestimate(ctx, ps, &under, 0);
-	if (ratio < pga_misestimate_factor)
-		return;
-	if (!under && ctx->early)
-		return;
-
-	/* Report only where it starts: not when a child shows it already. */
-	children[0] = pga_outer_child(ps);
-	children[1] = innerPlanState(ps);
-	for (int i = 0; i < 2; i++)
-	{
-		bool		child_under = false;
-
-		if (children[i] != NULL &&
-			pga_misestimate(ctx, children[i], &child_under, 0) >= pga_misestimate_factor &&
-			child_under == under)
-			return;
-	}
-
-	if (ratio >= pga_misestimate_factor * pga_misestimate_factor * pga_misestimate_factor)
-		severity = PGA_SEV_CRITICAL;
-	else if (ratio >= pga_misestimate_factor * pga_misestimate_factor)
-		severity = PGA_SEV_WARNING;
-	else
-		severity = PGA_SEV_INFO;
-	pga_add_finding(ctx, PGA_FINDING_MISESTIMATE, severity, relid, label, ratio,
-					psprintf("estimated %.0f rows, actual %.0f per loop (%.0fx %s)",
-							 ps->plan->plan_rows,
-							 ps->instrument->ntuples / ps->instrument->nloops,
-							 ratio, under ? "under-estimated" : "over-estimated"));
-}
-
-static void
-pga_check_seqscan(PgaWalkCtx *ctx, PlanState *ps, const char *label, Oid relid)
-{
-	Instrumentation *instr = pga_instr(ctx, ps);
-	double		read,
-				kept,
-				loops;
-
-	if (ps->plan->qual == NIL)
-		return;
-	if (instr != NULL && (ctx->flags & PGA_WALK_FINDINGS))
-	{
-		if (instr->nloops <= 0)
-			return;
-		/* a parallel scan is shared by its participants: one loop */
-		loops = ps->plan->parallel_aware ? 1 : instr->nloops;
-		read = (instr->ntuples + instr->nfiltered1) / loops;
-		kept = instr->ntuples / loops;
-		if (read >= Max(pga_seqscan_min_rows, 1) && kept < read * pga_seqscan_max_kept)
-			pga_add_finding(ctx, PGA_FINDING_SEQSCAN, PGA_SEV_WARNING, relid,
-							label, read,
-							psprintf("read %.0f rows to keep %.0f (%.2f %%)",
-									 read, kept, 100.0 * kept / read));
-	}
-	else if (ctx->flags & PGA_WALK_ESTIMATES)
-	{
-		read = pga_reltuples(ctx, ps->plan);
-		kept = ps->plan->plan_rows;
-		if (read >= Max(pga_seqscan_min_rows, 1) && kept < read * pga_seqscan_max_kept)
-			pga_add_finding(ctx, PGA_FINDING_SEQSCAN, PGA_SEV_INFO, relid,
-							label, read,
-							psprintf("estimated to read %.0f rows to keep %.0f",
-									 read, kept));
-	}
-}
-
-static void
-pga_check_sort(PgaWalkCtx *ctx, SortState *ss, const char *label)
-{
-	long		disk_kb = 0;
-
-	if (!(ctx->flags & PGA_WALK_FINDINGS))
-	{
-		if (ctx->flags & PGA_WALK_ESTIMATES)
-		{
-			Plan	   *plan = ss->ss.ps.plan;
-			double		kb = plan->plan_rows * (plan->plan_width + 24) / 1024.0;
-
-			if (kb > work_mem)
-				pga_add_finding(ctx, PGA_FINDING_SORT_SPILL, PGA_SEV_INFO,
-								InvalidOid, label, kb,
-								psprintf("estimated to sort %.0f kB, more than work_mem (%d kB)",
-										 kb, work_mem));
-		}
-		return;
-	}
-	if (ss->sort_Done && ss->tuplesortstate != NULL)
-	{
-		TuplesortInstrumentation stats;
-
-		tuplesort_get_stats((Tuplesortstate *) ss->tuplesortstate, &stats);
-		if (stats.spaceType == SORT_SPACE_TYPE_DISK)
-			disk_kb = Max(disk_kb, stats.spaceUsed);
-	}
-	if (ss->shared_info != NULL)
-	{
-		for (int i = 0; i < ss->shared_info->num_workers; i++)
-		{
-			TuplesortInstrumentation *w = &ss->shared_info->sinstrument[i];
-
-			if (w->sortMethod != SORT_TYPE_STILL_IN_PROGRESS &&
-				w->spaceType == SORT_SPACE_TYPE_DISK)
-				disk_kb = Max(disk_kb, w->spaceUsed);
-		}
-	}
-	if (disk_kb > 0)
-		pga_add_finding(ctx, PGA_FINDING_SORT_SPILL, PGA_SEV_WARNING,
-						InvalidOid, label, (double) disk_kb,
-						psprintf("sorted on disk: %ld kB (work_mem is %d kB)",
-								 disk_kb, work_mem));
-}
-
-static void
-pga_check_hash(PgaWalkCtx *ctx, HashState *hs, const char *label)
-{
-	int			nbatch = 0;
-	int			nbatch_original = 0;
-	Size		peak = 0;
-
-	if (hs->hinstrument != NULL)
-	{
-		nbatch = hs->hinstrument->nbatch;
-		nbatch_original = hs->hinstrument->nbatch_original;
-		peak = hs->hinstrument->space_peak;
-	}
-	else if (hs->hashtable != NULL)
-	{
-		nbatch = hs->hashtable->nbatch;
-		nbatch_original = hs->hashtable->nbatch_original;
-		peak = hs->hashtable->spacePeak;
-	}
-	if (hs->shared_info != NULL)
-	{
-		for (int i = 0; i < hs->shared_info->num_workers; i++)
-		{
-			HashInstrumentation *w = &hs->shared_info->hinstrument[i];
-
-			nbatch = Max(nbatch, w->nbatch);
-			nbatch_original = Max(nbatch_original, w->nbatch_original);
-			peak = Max(peak, w->space_peak);
-		}
-	}
-	if (nbatch > 1)
-		pga_add_finding(ctx, PGA_FINDING_HASH_BATCHES, PGA_SEV_WARNING,
-						InvalidOid, label, (double) nbatch,
-						psprintf("hash table split into %d batches (planned %d), peak memory %zu kB",
-								 nbatch, nbatch_original, (peak + 1023) / 1024));
-}
-
-static void
-pga_check_hashagg(PgaWalkCtx *ctx, AggState *as, const char *label)
-{
-	uint64		disk_kb = as->hash_disk_used;
-	int			batches = as->hash_batches_used;
-	Agg		   *agg = (Agg *) as->ss.ps.plan;
-
-	if (agg->aggstrategy != AGG_HASHED && agg->aggstrategy != AGG_MIXED)
-		return;
-	if (as->shared_info != NULL)
-	{
-		for (int i = 0; i < as->shared_info->num_workers; i++)
-		{
-			AggregateInstrumentation *w = &as->shared_info->sinstrument[i];
-
-			disk_kb = Max(disk_kb, w->hash_disk_used);
-			batches = Max(batches, w->hash_batches_used);
-		}
-	}
-	if (disk_kb > 0 || batches > 1)
-		pga_add_finding(ctx, PGA_FINDING_HASHAGG_SPILL, PGA_SEV_WARNING,
-						InvalidOid, label, (double) disk_kb,
-						psprintf("hash aggregate spilled %llu kB to disk in %d batches (work_mem is %d kB)",
-								 (unsigned long long) disk_kb, batches, work_mem));
-}
-
-static void
-pga_check_nestloop(PgaWalkCtx *ctx, PlanState *ps, const char *label)
-{
-	PlanState  *inner = innerPlanState(ps);
-	PlanState  *outer = outerPlanState(ps);
-	Instrumentation *instr = pga_instr(ctx, inner);
-
-	if (inner == NULL || outer == NULL)
-		return;
-	if (instr != NULL && (ctx->flags & PGA_WALK_FINDINGS))
-	{
-		if (instr->nloops >= pga_nestloop_max_loops)
-			pga_add_finding(ctx, PGA_FINDING_NESTLOOP, PGA_SEV_WARNING,
-							InvalidOid, label, instr->nloops,
-							psprintf("inner side (%s) ran %.0f times; %.0f outer rows were estimated",
-									 pga_node_label(inner->plan), instr->nloops,
-									 outer->plan->plan_rows));
-	}
-	else if ((ctx->flags & PGA_WALK_ESTIMATES) &&
-			 outer->plan->plan_rows >= pga_nestloop_max_loops)
-		pga_add_finding(ctx, PGA_FINDING_NESTLOOP, PGA_SEV_INFO, InvalidOid,
-						label, outer->plan->plan_rows,
-						psprintf("inner side (%s) estimated to run %.0f times",
-								 pga_node_label(inner->plan),
-								 outer->plan->plan_rows));
-}
-
-static void
-pga_check_gather(PgaWalkCtx *ctx, PlanState *ps, const char *label)
-{
-	int			planned;
-	int			launched;
-	bool		initialized;
-
-	if (IsA(ps, GatherState))
-	{
-		planned = ((Gather *) ps->plan)->num_workers;
-		launched = ((GatherState *) ps)->nworkers_launched;
-		initialized = ((GatherState *) ps)->initialized;
-	}
-	else
-	{
-		planned = ((GatherMerge *) ps->plan)->num_workers;
-		launched = ((GatherMergeState *) ps)->nworkers_launched;
-		initialized = ((GatherMergeState *) ps)->initialized;
-	}
-	if (initialized && planned > 0 && launched < planned)
-		pga_add_finding(ctx, PGA_FINDING_WORKERS,
-						launched == 0 ? PGA_SEV_WARNING : PGA_SEV_INFO,
-						InvalidOid, label, (double) (planned - launched),
-						psprintf("%d of %d planned parallel workers launched",
-								 launched, planned));
 }
 
 /*
@@ -1655,7 +1259,6 @@ pga_walk_node(PlanState *ps, PgaWalkCtx *ctx)
 	int			saved_bitmap_bucket = ctx->bitmap_bucket;
 	const char *saved_bitmap_label = ctx->bitmap_label;
 	List	   *saved_nestparams = ctx->nestparams;
-	bool		want_findings = (ctx->flags & (PGA_WALK_FINDINGS | PGA_WALK_ESTIMATES)) != 0;
 	Oid			relid = pga_is_scan(plan) ? pga_scan_relid(ctx->estate, plan) : InvalidOid;
 
 	check_stack_depth();
@@ -1680,8 +1283,6 @@ pga_walk_node(PlanState *ps, PgaWalkCtx *ctx)
 				pga_keys(ctx, ps, sort->numCols, sort->sortColIdx,
 						 sort->sortOperators, PGA_KIND_SORT, label, &m);
 			}
-			if (want_findings)
-				pga_check_sort(ctx, (SortState *) ps, label);
 			break;
 		case T_IncrementalSortState:
 			if (ctx->flags & PGA_WALK_PREDICATES)
@@ -1692,18 +1293,6 @@ pga_walk_node(PlanState *ps, PgaWalkCtx *ctx)
 				pga_keys_measure(ctx, ps, false, &m);
 				pga_keys(ctx, ps, sort->numCols, sort->sortColIdx,
 						 sort->sortOperators, PGA_KIND_SORT, label, &m);
-			}
-			if ((ctx->flags & PGA_WALK_FINDINGS) && ps->instrument != NULL)
-			{
-				IncrementalSortInfo *info = &((IncrementalSortState *) ps)->incsort_info;
-				int64		disk = Max(info->fullsortGroupInfo.maxDiskSpaceUsed,
-									   info->prefixsortGroupInfo.maxDiskSpaceUsed);
-
-				if (disk > 0)
-					pga_add_finding(ctx, PGA_FINDING_SORT_SPILL, PGA_SEV_WARNING,
-									InvalidOid, label, (double) disk,
-									psprintf("sorted on disk: %lld kB (work_mem is %d kB)",
-											 (long long) disk, work_mem));
 			}
 			break;
 		case T_AggState:
@@ -1720,8 +1309,6 @@ pga_walk_node(PlanState *ps, PgaWalkCtx *ctx)
 							 agg->grpColIdx, agg->grpOperators,
 							 PGA_KIND_GROUP, label, &m);
 				}
-				if (ctx->flags & PGA_WALK_FINDINGS)
-					pga_check_hashagg(ctx, (AggState *) ps, label);
 			}
 			break;
 		case T_GroupState:
@@ -1735,51 +1322,15 @@ pga_walk_node(PlanState *ps, PgaWalkCtx *ctx)
 						 grp->grpOperators, PGA_KIND_GROUP, label, &m);
 			}
 			break;
-		case T_HashState:
-			if (ctx->flags & PGA_WALK_FINDINGS)
-				pga_check_hash(ctx, (HashState *) ps, label);
-			break;
 		case T_BitmapHeapScanState:
-			if ((ctx->flags & PGA_WALK_FINDINGS) &&
-				((BitmapHeapScanState *) ps)->lossy_pages > 0)
-				pga_add_finding(ctx, PGA_FINDING_BITMAP_LOSSY, PGA_SEV_WARNING,
-								relid, label,
-								(double) ((BitmapHeapScanState *) ps)->lossy_pages,
-								psprintf("%ld of %ld heap pages were lossy (work_mem is %d kB)",
-										 ((BitmapHeapScanState *) ps)->lossy_pages,
-										 ((BitmapHeapScanState *) ps)->lossy_pages +
-										 ((BitmapHeapScanState *) ps)->exact_pages,
-										 work_mem));
 			ctx->bitmap_label = label;
-			break;
-		case T_IndexOnlyScanState:
-			{
-				Instrumentation *instr = pga_instr(ctx, ps);
-
-				if (instr != NULL && (ctx->flags & PGA_WALK_FINDINGS) &&
-					instr->ntuples2 >= 100 &&
-					instr->ntuples2 > pga_heap_fetch_ratio * Max(instr->ntuples, 1))
-					pga_add_finding(ctx, PGA_FINDING_HEAP_FETCHES, PGA_SEV_WARNING,
-									relid, label, instr->ntuples2,
-									psprintf("%.0f heap fetches for %.0f rows returned",
-											 instr->ntuples2, instr->ntuples));
-			}
-			break;
-		case T_GatherState:
-		case T_GatherMergeState:
-			if (ctx->flags & PGA_WALK_FINDINGS)
-				pga_check_gather(ctx, ps, label);
 			break;
 		default:
 			break;
 	}
 
-	if (IsA(ps, SeqScanState) && want_findings)
-		pga_check_seqscan(ctx, ps, label, relid);
-	if (IsA(ps, NestLoopState) && want_findings)
-		pga_check_nestloop(ctx, ps, label);
-	if (ctx->flags & PGA_WALK_FINDINGS)
-		pga_check_misestimate(ctx, ps, label, relid);
+	if (ctx->flags & (PGA_WALK_FINDINGS | PGA_WALK_ESTIMATES))
+		pga_node_findings(ctx, ps, label, relid);
 
 	/* Settle the groups of this node, unless a bitmap heap scan above
 	 * still collects its index conditions. */

@@ -82,7 +82,8 @@ pga_prepare_query(const char *text, PgaPrepareStatus *status)
 	rs = linitial_node(RawStmt, raw);
 	stmt = rs->stmt;
 	if (!IsA(stmt, SelectStmt) && !IsA(stmt, InsertStmt) &&
-		!IsA(stmt, UpdateStmt) && !IsA(stmt, DeleteStmt))
+		!IsA(stmt, UpdateStmt) && !IsA(stmt, DeleteStmt) &&
+		!IsA(stmt, MergeStmt))
 	{
 		*status = PGA_PREPARE_NOT_DML;
 		return NULL;
@@ -245,7 +246,8 @@ pga_plan_query(Query *query, const char *text, List *hypos,
  * architect.whatif(query text, indexes text[])
  *		The query's estimated cost without and with the hypothetical indexes
  *		given as CREATE INDEX statements, one row per index, saying whether
- *		the plan uses it and how large it would be.
+ *		the plan uses it and how large it would be.  With no index, one row
+ *		with the plain cost.
  */
 Datum
 pga_whatif(PG_FUNCTION_ARGS)
@@ -287,12 +289,6 @@ pga_whatif(PG_FUNCTION_ARGS)
 				 errmsg("indexes must be a one-dimensional array")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &nelems);
-	if (nelems == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("indexes must not be empty"),
-				 errhint("Pass at least one CREATE INDEX statement.")));
-
 	for (i = 0; i < nelems; i++)
 	{
 		PgaHypoIndex *h;
@@ -320,7 +316,7 @@ pga_whatif(PG_FUNCTION_ARGS)
 					 errhint("Add a cast to the parameter, for example $1::integer.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query must be one SELECT, INSERT, UPDATE or DELETE statement"),
+				 errmsg("query must be one SELECT, INSERT, UPDATE, DELETE or MERGE statement"),
 				 errhint("Other statements have no plan to cost.")));
 	}
 
@@ -330,6 +326,20 @@ pga_whatif(PG_FUNCTION_ARGS)
 	pga_plan_query(query, query_string, hypos, &with, false);
 
 	pga_init_materialized_srf(fcinfo, 0);
+
+	/* No index given: one row with the plain cost. */
+	if (hypos == NIL)
+	{
+		Datum		values[7];
+		bool		isnull[7] = {true, true, true, true, false, false, false};
+
+		values[4] = Float8GetDatum(without.total_cost);
+		values[5] = Float8GetDatum(with.total_cost);
+		values[6] = Float8GetDatum(0.0);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+		return (Datum) 0;
+	}
+
 	pos = 0;
 	foreach(lc, hypos)
 	{

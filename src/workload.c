@@ -70,6 +70,7 @@
 #include "utils/resowner.h"
 
 #include "advisor.h"
+#include "pg_architect.h"
 #include "guc.h"
 #include "whatif.h"
 
@@ -520,8 +521,11 @@ static List *
 pga_read_sources(PgaRun *run)
 {
 	Oid			arch_nsp = get_namespace_oid("architect", true);
-	bool		have_capture = OidIsValid(arch_nsp) &&
-		OidIsValid(get_relname_relid("query_patterns", arch_nsp));
+	Oid			patterns = OidIsValid(arch_nsp) ?
+		get_relname_relid("query_patterns", arch_nsp) : InvalidOid;
+
+	/* Capture's store exists only when the library was preloaded. */
+	bool		have_capture = OidIsValid(patterns) && pga_loaded_at_startup;
 	Oid			pgss_ext = get_extension_oid("pg_stat_statements", true);
 	List	   *raws = NIL;
 	HASHCTL		ctl;
@@ -547,14 +551,19 @@ pga_read_sources(PgaRun *run)
 
 	if (have_capture)
 	{
+		/* A truncated example does not parse: leave it to pg_stat_statements. */
+		bool		has_truncated = get_attnum(patterns, "example_query_truncated") !=
+			InvalidAttrNumber;
 		char	   *sql = psprintf("SELECT queryid, sum(calls)::float8, "
 								   "sum(total_exec_ms)::float8, min(example_query), "
 								   "sum(rows)::float8 "
 								   "FROM architect.query_patterns "
 								   "WHERE dbid = %u AND queryid IS NOT NULL "
-								   "AND example_query IS NOT NULL "
+								   "AND example_query IS NOT NULL %s"
 								   "GROUP BY queryid ORDER BY 3 DESC, 1 LIMIT %d",
-								   MyDatabaseId, limit);
+								   MyDatabaseId,
+								   has_truncated ? "AND NOT example_query_truncated " : "",
+								   limit);
 
 		pga_read_statements(run, sql, &raws, NULL, seen, false);
 		run->stats.source = PGA_SOURCE_CAPTURE;

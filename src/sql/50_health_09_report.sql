@@ -176,10 +176,12 @@ lines AS (
     UNION ALL
     SELECT 0, 0, '', 0, 4,
            'no finding: nothing to report' FROM counts c WHERE c.critical + c.warning + c.info = 0
-    -- a title per severity
+    -- a title per severity, after an empty line
+    UNION ALL
+    SELECT DISTINCT 1, g.sev_rank, '', 0, -1, '' FROM g
     UNION ALL
     SELECT DISTINCT 1, g.sev_rank, '', 0, 0,
-           E'\n' || upper(g.severity) || ' (' || g.n_in_severity || ')'
+           upper(g.severity) || ' (' || g.n_in_severity || ')'
       FROM g
     -- each finding: what, why, what to do
     UNION ALL
@@ -200,16 +202,21 @@ lines AS (
       FROM g WHERE g.rn = greatest(rows_per_check, 0) + 1
     -- the top queries
     UNION ALL
-    SELECT 2, 0, '', 0, 0, E'\nTOP QUERIES (by total time)'
+    SELECT 2, 0, '', 0, k.k, k.line
+      FROM (VALUES (-1, ''), (0, 'TOP QUERIES (by total time)')) k(k, line)
      WHERE EXISTS (SELECT 1 FROM architect.top_queries)
     UNION ALL
     SELECT 2, 0, '', t.n, 1,
            format('  %s. %s %% of the time, %s: %s', t.n, coalesce(t.pct_of_total_time, 0), t.value,
                   left(regexp_replace(t.query, '\s+', ' ', 'g'), 100))
-             || coalesce(E'\n      plan findings: ' || t.findings, '')
       FROM (SELECT q.*, row_number() OVER (ORDER BY q.total_exec_ms DESC) AS n
               FROM architect.top_queries q) t
      WHERE t.n <= 5
+    UNION ALL
+    SELECT 2, 0, '', t.n, 2, '      plan findings: ' || t.findings
+      FROM (SELECT q.*, row_number() OVER (ORDER BY q.total_exec_ms DESC) AS n
+              FROM architect.top_queries q) t
+     WHERE t.n <= 5 AND t.findings IS NOT NULL
 )
 SELECT l.line
   FROM lines l

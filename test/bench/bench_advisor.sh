@@ -136,25 +136,49 @@ LANGUAGE sql AS $$
   SELECT coalesce(sum(estimated_size_bytes), 0)::bigint
     FROM architect.whatif('SELECT 1', ddls) WHERE cardinality(ddls) > 0
 $$;
--- pg_qualstats' advice as CREATE INDEX statements.
+-- pg_qualstats' advice as CREATE INDEX statements (it repeats some).
 CREATE FUNCTION bench_qualstats_ddls() RETURNS text[]
 LANGUAGE sql AS $$
-  SELECT coalesce(array_agg(i), '{}')
+  SELECT coalesce(array_agg(DISTINCT i), '{}')
     FROM json_array_elements_text(pg_qualstats_index_advisor() -> 'indexes') i
 $$;
--- Median runtime in ms of a query over n runs, after one warm-up run.
-CREATE FUNCTION bench_runtime(q text, n int) RETURNS float8
+-- A percentage with three significant digits.
+CREATE FUNCTION bench_pct(part float8, whole float8) RETURNS text
+LANGUAGE sql AS $$
+  SELECT CASE WHEN whole IS NULL OR whole = 0 THEN 'n/a'
+              WHEN 100 * part / whole >= 10 THEN round((100 * part / whole)::numeric, 1)::text
+              ELSE round((100 * part / whole)::numeric,
+                         greatest(1, 2 - floor(log(greatest(100 * part / whole, 1e-9)))::int))::text END
+$$;
+-- Runtime of a query with and without index scans, interleaved on the same
+-- data and caches: after a warm-up of each, n alternating runs, the fastest
+-- of each kept (the machine is shared: the minimum is the least disturbed).
+-- Without index scans the planner makes the plans it makes with no index.
+-- A query slower than 5 s without indexes is run once each way.
+CREATE FUNCTION bench_pair(q text, n int, OUT without_ms float8, OUT with_ms float8)
 LANGUAGE plpgsql AS $$
-DECLARE t float8[] := '{}'; t0 timestamptz; i int; dummy bigint;
+DECLARE t0 timestamptz; i int; a float8; b float8;
 BEGIN
-  EXECUTE 'SELECT count(*) FROM (' || q || ') s' INTO dummy;
-  FOR i IN 1..n LOOP
+  without_ms := 'Infinity'; with_ms := 'Infinity';
+  FOR i IN 0..n LOOP
+    PERFORM set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+            set_config('enable_indexonlyscan', 'off', true);
     t0 := clock_timestamp();
-    EXECUTE 'SELECT count(*) FROM (' || q || ') s' INTO dummy;
-    t := t || extract(epoch FROM clock_timestamp() - t0) * 1000;
+    EXECUTE q;
+    a := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    PERFORM set_config('enable_indexscan', 'on', true), set_config('enable_bitmapscan', 'on', true),
+            set_config('enable_indexonlyscan', 'on', true);
+    t0 := clock_timestamp();
+    EXECUTE q;
+    b := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    IF i > 0 OR a > 5000 THEN
+      without_ms := least(without_ms, a); with_ms := least(with_ms, b);
+    END IF;
+    IF a > 5000 THEN EXIT; END IF;
   END LOOP;
-  RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(t) x);
 END $$;
+-- Run a query once, discarding its rows.
+CREATE FUNCTION bench_run(q text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; END $$;
 EOF
 )
 
@@ -166,7 +190,7 @@ advise() {
 SET pg_architect.advisor_strategy = $strategy;
 CREATE TEMP TABLE r AS SELECT * FROM architect.recommend_indexes_for($queries, $budget, 1000);
 SELECT count(*), round(coalesce(sum(estimated_size_bytes), 0) / 1048576.0, 2),
-       round((100 * s.workload_cost_after / s.workload_cost_before)::numeric, 1),
+       bench_pct(s.workload_cost_after, s.workload_cost_before),
        s.whatif_calls, round(s.runtime_ms::numeric), round(s.mean_whatif_ms::numeric, 3)
   FROM r, architect.advisor_stats() s
  GROUP BY s.workload_cost_after, s.workload_cost_before, s.whatif_calls, s.runtime_ms, s.mean_whatif_ms;
@@ -193,7 +217,7 @@ if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* ]]; then
     # pg_qualstats: execute the 19 queries once while it samples every qual.
     echo "running the 19 queries once for pg_qualstats..." >&2
     psql_db tpch -c "SELECT pg_qualstats_reset()" >/dev/null
-    psql_db tpch -At -c "SELECT count(*) FROM (SELECT bench_runtime(query, 1) FROM bench_queries WHERE qno NOT IN (2, 17, 20)) s" >/dev/null
+    psql_db tpch -At -c "SELECT count(*) FROM (SELECT bench_run(query) FROM bench_queries WHERE qno NOT IN (2, 17, 20)) s" >/dev/null
     qs=$(psql_db tpch -At -F'|' -c "
         SELECT cardinality(d), round(bench_size(d) / 1048576.0, 2),
                round((100 * bench_cost($Q19, d) / bench_cost($Q19, '{}'))::numeric, 1),
@@ -236,25 +260,26 @@ fi
 if [[ " $PARTS " == *" B "* ]]; then
     echo "measuring real runtimes..." >&2
     out ""
-    out "## B. TPC-H-like real runtime, 19 queries, median of $REPEAT runs (ms)"
+    out "## B. TPC-H-like real runtime, 19 queries (ms; fastest of $REPEAT interleaved runs each way)"
     out ""
-    psql_db tpch -c "CREATE TABLE bench_before AS SELECT qno, bench_runtime(query, $REPEAT) AS ms FROM bench_queries WHERE qno NOT IN (2, 17, 20)"
     psql_db tpch -At -c "SELECT replace(ddl, 'CONCURRENTLY ', '') || ';' FROM architect.recommend_indexes_for((SELECT array_agg(query ORDER BY qno) FROM bench_queries WHERE qno NOT IN (2, 17, 20)), NULL, 1000)" >"$DIR/tpch_ddl.sql"
     t0=$(date +%s)
     psql_db tpch -f "$DIR/tpch_ddl.sql"
-    psql_db tpch -c "ANALYZE"
+    psql_db tpch -c "VACUUM ANALYZE" -c "CHECKPOINT"
     build_s=$(( $(date +%s) - t0 ))
     built=$(psql_db tpch -At -c "SELECT count(*) || ' indexes, ' || pg_size_pretty(sum(pg_relation_size(indexrelid))) FROM pg_index WHERE indrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)")
-    psql_db tpch -c "CREATE TABLE bench_after AS SELECT qno, bench_runtime(query, $REPEAT) AS ms FROM bench_queries WHERE qno NOT IN (2, 17, 20)"
-    out "Built $built in ${build_s}s: $(tr '\n' ' ' <"$DIR/tpch_ddl.sql")"
+    psql_db tpch -c "CREATE TABLE bench_times AS SELECT qno, (bench_pair(query, $REPEAT)).* FROM bench_queries WHERE qno NOT IN (2, 17, 20)"
+    out "Built the unlimited-budget recommendation, $built, in ${build_s}s: $(tr '\n' ' ' <"$DIR/tpch_ddl.sql")"
     out ""
-    out "| query | before | after | after/before |"
+    out "Each query was timed with index scans disabled (the plan it has without the new indexes) and enabled, alternately, on the same data and caches; load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)."
+    out ""
+    out "| query | without | with | with/without |"
     out "|---|---|---|---|"
-    psql_db tpch -At -F' | ' -c "SELECT 'Q' || b.qno, round(b.ms::numeric, 1), round(a.ms::numeric, 1), round((a.ms / b.ms)::numeric, 2) FROM bench_before b JOIN bench_after a USING (qno) ORDER BY qno" |
+    psql_db tpch -At -F' | ' -c "SELECT 'Q' || qno, round(without_ms::numeric, 1), round(with_ms::numeric, 1), round((with_ms / without_ms)::numeric, 2) FROM bench_times ORDER BY qno" |
         while read -r line; do out "| $line |"; done
-    out "| total | $(psql_db tpch -At -F' | ' -c "SELECT round(sum(b.ms)::numeric), round(sum(a.ms)::numeric), round((sum(a.ms) / sum(b.ms))::numeric, 3) FROM bench_before b JOIN bench_after a USING (qno)") |"
+    out "| total | $(psql_db tpch -At -F' | ' -c "SELECT round(sum(without_ms)::numeric), round(sum(with_ms)::numeric), round((sum(with_ms) / sum(without_ms))::numeric, 3) FROM bench_times") |"
     out ""
-    out "Queries more than 10% slower after: $(psql_db tpch -At -c "SELECT coalesce(string_agg('Q' || qno || ' (' || round((a.ms / b.ms)::numeric, 2) || 'x, ' || round(b.ms::numeric, 1) || ' -> ' || round(a.ms::numeric, 1) || ' ms)', ', '), 'none') FROM bench_before b JOIN bench_after a USING (qno) WHERE a.ms > 1.1 * b.ms")"
+    out "Queries more than 10% slower with the indexes: $(psql_db tpch -At -c "SELECT coalesce(string_agg('Q' || qno || ' (' || round((with_ms / without_ms)::numeric, 2) || 'x, ' || round(without_ms::numeric, 1) || ' -> ' || round(with_ms::numeric, 1) || ' ms)', ', '), 'none') FROM bench_times WHERE with_ms > 1.1 * without_ms")"
 fi
 
 if [[ " $PARTS " == *" C "* ]]; then
@@ -277,6 +302,7 @@ if [[ " $PARTS " == *" C "* ]]; then
         "${as_pg[@]}" "$BIN/pgbench" -n -h "$DIR/sock" -p "$PORT" -U postgres -c 2 -j 2 -t "$tx" \
             -D scale="$SHOP_SCALE" -r "${scripts[@]}" shop
     }
+    pgb >"$DIR/pgbench_before1.log" 2>&1
     pgb >"$DIR/pgbench_before.log" 2>&1
     out ""
     out "## C. The demo's e-commerce workload (scale $SHOP_SCALE, pgbench 2 clients x $tx transactions)"
@@ -285,17 +311,17 @@ if [[ " $PARTS " == *" C "* ]]; then
     IFS='|' read -r qs_n qs_mb qs_ddls <<<"$QS"
     out "| budget | pg_architect: cost % | indexes | size MB | what-if calls | runtime ms | mean what-if ms | single-query: cost % | indexes |"
     out "|---|---|---|---|---|---|---|---|---|"
-    for mb in 0.25 1 4 NULL; do
+    for mb in 1 4 16 NULL; do
         row=$(psql_db shop -At -F'|' <<EOF
 CREATE TEMP TABLE r AS SELECT * FROM architect.recommend_indexes($mb, 1000);
 SELECT count(*), round(coalesce(sum(estimated_size_bytes), 0) / 1048576.0, 2),
-       round((100 * s.workload_cost_after / s.workload_cost_before)::numeric, 1),
+       bench_pct(s.workload_cost_after, s.workload_cost_before),
        s.whatif_calls, round(s.runtime_ms::numeric), round(s.mean_whatif_ms::numeric, 3)
   FROM r, architect.advisor_stats() s
  GROUP BY s.workload_cost_after, s.workload_cost_before, s.whatif_calls, s.runtime_ms, s.mean_whatif_ms;
 SET pg_architect.advisor_strategy = single_query;
 CREATE TEMP TABLE r2 AS SELECT * FROM architect.recommend_indexes($mb, 1000);
-SELECT count(*), round((100 * s.workload_cost_after / s.workload_cost_before)::numeric, 1)
+SELECT count(*), bench_pct(s.workload_cost_after, s.workload_cost_before)
   FROM r2, architect.advisor_stats() s GROUP BY s.workload_cost_after, s.workload_cost_before;
 EOF
 )
@@ -310,12 +336,13 @@ EOF
     out ""
     out "pg_qualstats_index_advisor(): $qs_n indexes, $qs_mb MB, workload cost $qs_pct % of no index (costed by architect.workload_whatif() over the same pg_stat_statements workload): $qs_ddls"
     psql_db shop -At -c "SELECT replace(ddl, 'CONCURRENTLY ', '') || ';' FROM architect.recommend_indexes(NULL, 1000)" >"$DIR/shop_ddl.sql"
-    psql_db shop -f "$DIR/shop_ddl.sql" -c "ANALYZE"
+    psql_db shop -f "$DIR/shop_ddl.sql" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+    pgb >"$DIR/pgbench_after1.log" 2>&1
     pgb >"$DIR/pgbench_after.log" 2>&1
     out ""
     out "Built: $(tr '\n' ' ' <"$DIR/shop_ddl.sql")"
     out ""
-    out "pgbench before: $(grep -E '^tps' "$DIR/pgbench_before.log" | head -1); after: $(grep -E '^tps' "$DIR/pgbench_after.log" | head -1)"
+    out "pgbench, two runs before and two after building (per-script latency of the second run of each; load average $(cut -d' ' -f1-3 /proc/loadavg)): before $(grep -hE '^tps' "$DIR/pgbench_before1.log" "$DIR/pgbench_before.log" | sed 's/ (without.*//' | tr '\n' ' '); after $(grep -hE '^tps' "$DIR/pgbench_after1.log" "$DIR/pgbench_after.log" | sed 's/ (without.*//' | tr '\n' ' ')"
     out ""
     out "| pgbench script | latency before ms | after ms |"
     out "|---|---|---|"

@@ -42,8 +42,9 @@ is($standby->safe_psql('postgres', q{
 	'CREATE INDEX CONCURRENTLY "sb_orders_customer_id_idx" ON "public"."sb_orders" USING btree ("customer_id")',
 	'recommend_indexes_for() on the standby');
 
-# The standby's own workload, as its pg_stat_statements saw it.
+# The standby's own workload, as its capture store (preloaded) saw it.
 $standby->safe_psql('postgres', 'SELECT pg_stat_statements_reset()');
+$standby->safe_psql('postgres', 'SELECT architect.reset()');
 $standby->safe_psql('postgres', "SELECT sum(total) FROM sb_orders WHERE customer_id = $_")
   for (1 .. 5);
 # advisor_stats() describes this session's last run: one connection.
@@ -51,8 +52,8 @@ my $rec = $standby->safe_psql('postgres', q{
 	SELECT table_name || ' ' || array_to_string(columns, ',') || ' ' || cardinality(queryids)
 	  FROM architect.recommend_indexes();
 	SELECT source FROM architect.advisor_stats();});
-is($rec, "sb_orders customer_id 1\npg_stat_statements",
-	'recommend_indexes() over the standby workload from its pg_stat_statements');
+is($rec, "sb_orders customer_id 1\ncapture",
+	'recommend_indexes() over the standby workload, from capture');
 
 is($standby->safe_psql('postgres', 'SELECT count(*) FROM pg_class'), $relations_before,
 	'nothing was created on the standby');

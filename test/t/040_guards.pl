@@ -9,7 +9,7 @@ use Test::More;
 use IPC::Run;
 use PgArchitect::Test;
 
-my $node = new_node('guards', preload => 0,
+my $node = new_node('guards', preload => 0, init => { allows_streaming => 1 },
 	conf => "listen_addresses = '127.0.0.1'\n");
 $node->start;
 
@@ -91,6 +91,28 @@ is($node->safe_psql('shop2',
 # The restored log is still append-only.
 my ($ret, $out, $err) = $node->psql('shop2', 'DELETE FROM architect.audit_log');
 like($err, qr/the audit log is append-only/, 'restored log is append-only');
+
+# On a hot standby the guards can be read but not changed (SQLSTATE 25006
+# from the functions that write; the triggers never fire there).
+$node->backup('guards_backup');
+my $standby = PostgreSQL::Test::Cluster->new('guards_standby');
+$standby->init_from_backup($node, 'guards_backup', has_streaming => 1);
+$standby->start;
+$node->wait_for_catchup($standby);
+is($standby->safe_psql('shop2',
+	"SELECT count(*) FROM architect.guards WHERE table_name = 'account' AND status = 'enabled'"),
+	'3', 'architect.guards reads on a standby');
+for my $call ("SELECT architect.enable_audit('account')",
+	"SELECT architect.enable_rls('account', 'name')",
+	"SELECT architect.enable_updated_at('account')",
+	"SELECT architect.disable_soft_delete('account')",
+	"SELECT architect.audit_maintain()",
+	"SELECT architect.audit_purge(interval '1 day')")
+{
+	($ret, $out, $err) = $standby->psql('shop2', "\\set VERBOSITY verbose\n$call");
+	like($err, qr/ERROR:\s+25006:/, "$call refused on a standby (25006)");
+}
+$standby->stop;
 
 $node->stop;
 done_testing();

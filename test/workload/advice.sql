@@ -6,16 +6,58 @@
 \echo
 -- ==== capture ====
 \echo '-- capture store (architect.capture_stats)'
-SELECT * FROM architect.capture_stats;
+SELECT queries, predicates, findings, errors, executions, measured, evictions, dropped
+  FROM architect.capture_stats;
 
-\echo '-- the workload as pg_stat_statements saw it (top 10 by total time)'
+\echo '-- the workload as pg_architect captured it (top 10 by total time)'
+SELECT calls, measured_calls AS measured, round(mean_exec_ms::numeric, 2) AS mean_ms,
+       left(regexp_replace(example_query, '\s+', ' ', 'g'), 70) AS slowest_example
+  FROM architect.query_patterns
+ WHERE datname = current_database()
+   AND example_query !~* 'architect\.|pg_stat_statements'
+ ORDER BY total_exec_ms DESC LIMIT 10;
+
+\echo '-- plan findings (architect.plan_findings)'
+SELECT severity, finding, node, occurrences AS seen, detail,
+       left(regexp_replace(example_query, '\s+', ' ', 'g'), 50) AS query
+  FROM architect.plan_findings
+ WHERE datname = current_database()
+   AND coalesce(example_query, '') !~* 'architect\.|pg_stat_statements'
+ ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+          occurrences DESC
+ LIMIT 15;
+
+\echo '-- where the rows go: filtered columns by rows removed (architect.predicates)'
+SELECT table_name, column_name, operator, kind, executions,
+       rows_scanned, rows_removed,
+       round(actual_selectivity::numeric, 4) AS selectivity, example_value
+  FROM architect.predicates
+ WHERE datname = current_database() AND schema_name = 'public'
+   AND kind IN ('filter', 'index_cond', 'join')
+ ORDER BY rows_removed DESC, executions DESC LIMIT 12;
+
+\echo '-- errors by SQLSTATE (architect.query_errors)'
+SELECT sqlstate, count, left(message, 60) AS message
+  FROM architect.query_errors
+ WHERE datname = current_database()
+ ORDER BY count DESC LIMIT 5;
+
+\echo '-- architect.explain() of the slowest login lookup'
+SELECT kind, node, item, severity, left(detail, 70) AS detail
+  FROM architect.explain(
+         (SELECT example_query FROM architect.query_patterns
+           WHERE example_query LIKE 'SELECT id, full_name, status FROM customers%'
+           ORDER BY total_exec_ms DESC LIMIT 1))
+ WHERE kind IN ('finding', 'predicate');
+
+\echo '-- the workload as pg_stat_statements saw it (top 5 by total time)'
 SELECT calls, round(mean_exec_time::numeric, 2) AS mean_ms,
        left(regexp_replace(query, '\s+', ' ', 'g'), 70) AS query
   FROM pg_stat_statements
  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
    AND query ~* '^\s*(select|insert|update)'
    AND query !~* 'pg_stat_statements|architect\.'
- ORDER BY total_exec_time DESC LIMIT 10;
+ ORDER BY total_exec_time DESC LIMIT 5;
 
 -- ==== indexes ====
 \echo '-- indexes to create for this workload (architect.recommend_indexes)'
@@ -65,3 +107,27 @@ SELECT id, status, updated_at > now() - interval '1 minute' AS updated_just_now
 
 
 -- ==== health ====
+\echo '-- what needs attention now (architect.alerts)'
+SELECT severity, "check", object, value FROM architect.alerts;
+
+\echo '-- schema advice, largest tables first (architect.schema_advice)'
+SELECT severity, "check", object, value FROM architect.schema_advice LIMIT 12;
+
+\echo '-- foreign keys without an index (architect.missing_fk_indexes)'
+SELECT object, severity, table_rows, action FROM architect.missing_fk_indexes;
+
+\echo '-- indexes to drop (architect.index_drop_candidates)'
+SELECT index_name, reason, covered_by, ddl FROM architect.index_drop_candidates
+ WHERE reason <> 'unused';
+
+\echo '-- configuration for this machine (architect.config_advice, what to change)'
+SELECT object, value AS current, threshold AS recommended, severity
+  FROM architect.config_advice WHERE status = 'change';
+
+\echo '-- the report, warnings and worse (SELECT * FROM architect.report())'
+\pset format unaligned
+\pset tuples_only on
+SELECT * FROM architect.report('warning', 3);
+\pset tuples_only off
+\pset format aligned
+
