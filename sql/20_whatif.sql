@@ -184,3 +184,8 @@ SELECT pga_err($$SELECT * FROM architect.whatif('SELECT code FROM wi_items WHERE
 RESET ROLE;
 REVOKE ALL ON wi_items FROM pga_wi_reader;
 DROP ROLE pga_wi_reader;
+
+-- Leave nothing behind for the suites that follow.
+DROP VIEW wi_view;
+DROP TABLE wi_items, wi_other, "Odd ""Name"" T", wi_parted;
+DROP FUNCTION pga_err(text);

@@ -206,3 +206,8 @@ SELECT pga_err($$SELECT * FROM architect.recommend_indexes(0)$$);
 SELECT pga_err($$SELECT * FROM architect.recommend_indexes(-1)$$);
 SELECT pga_err($$SELECT * FROM architect.recommend_indexes(NULL, -3)$$);
 SELECT pga_err($$SELECT * FROM architect.recommend_indexes(NULL, NULL)$$);
+
+-- Leave nothing behind for the suites that follow.
+DROP TABLE rc_customers, rc_orders, rc_docs, rc_indexed, rc_hot;
+DROP FUNCTION pga_rec(text[], float8, int, float8[]);
+DROP FUNCTION pga_err(text);

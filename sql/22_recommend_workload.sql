@@ -66,3 +66,6 @@ SELECT count(*) <= 10 AS bounded FROM architect.recommend_indexes();
 SELECT capped FROM architect.advisor_stats();
 RESET pg_architect.max_whatif_calls;
 RESET pg_architect.capture;
+
+-- Leave nothing behind for the suites that follow.
+DROP TABLE wl_orders;

@@ -91,3 +91,8 @@ SELECT definition, ratio BETWEEN 0.5 AND 2.0 AS within_2x
 SELECT a.used AND b.used AS both_used, a.cost_with < b.cost_with AS smaller_is_cheaper
   FROM architect.whatif('SELECT id FROM sz WHERE grp = 5', ARRAY['CREATE INDEX ON sz (grp)']) a,
        architect.whatif('SELECT id FROM sz WHERE grp = 5', ARRAY['CREATE INDEX ON sz (grp) WITH (fillfactor = 10, deduplicate_items = off)']) b;
+
+-- Leave nothing behind for the suites that follow.
+DROP TABLE sz;
+DROP FUNCTION pga_size_check(text);
+DROP EXTENSION pg_trgm;

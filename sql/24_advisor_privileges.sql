@@ -39,3 +39,6 @@ RESET ROLE;
 REVOKE pg_read_all_stats FROM pga_adv_user;
 REVOKE ALL ON pv_open FROM pga_adv_user;
 DROP ROLE pga_adv_user;
+
+-- Leave nothing behind for the suites that follow.
+DROP TABLE pv_open, pv_secret;

@@ -41,3 +41,9 @@ SELECT source FROM architect.advisor_stats();
 SELECT count(*) AS recommended
   FROM architect.recommend_indexes_for(ARRAY[
     'SELECT count(*) FROM (SELECT id FROM cp_jobs WHERE status = $1 ORDER BY created_at LIMIT 5) s'], 0.1);
+
+-- Leave nothing behind for the suites that follow: no table, and no
+-- workload of this file's statements.
+DROP TABLE cp_jobs;
+SELECT pg_stat_statements_reset() IS NOT NULL AS pgss_reset;
+SELECT architect.reset();
