@@ -76,6 +76,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "commands/defrem.h"
@@ -90,6 +91,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/syscache.h"
 
 #include "advisor.h"
@@ -101,6 +103,8 @@ PG_FUNCTION_INFO_V1(pga_recommend_indexes);
 PG_FUNCTION_INFO_V1(pga_recommend_indexes_for);
 PG_FUNCTION_INFO_V1(pga_advisor_stats);
 PG_FUNCTION_INFO_V1(pga_workload_whatif);
+
+static void pga_put_row(ReturnSetInfo *rsinfo, Datum *values, bool *nulls);
 
 PgaRunStats pga_last_stats;
 
@@ -972,17 +976,18 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 		}
 		values[13] = CStringGetTextDatum(reason.data);
 
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		pga_put_row(rsinfo, values, nulls);
 	}
 }
 
 /*
- * pga_recommend
- *		A whole run: workload, candidates, selection, rows.
+ * pga_recommend_run
+ *		A whole run: workload, candidates, selection, rows.  Called through
+ *		pga_without_locks().
  */
 static void
-pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
-			  int budget_arg, int max_arg)
+pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
+				  int budget_arg, int max_arg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PgaRun	   *run;
@@ -1128,6 +1133,107 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 }
 
 /*
+ * Running without leaving locks behind.
+ *
+ * Planning the workload takes locks on its tables: AccessShareLock, and
+ * RowExclusiveLock on the target of an INSERT, UPDATE or DELETE.  Held until
+ * the caller's transaction ends, they would block CREATE INDEX CONCURRENTLY
+ * and every other ShareLock taker on those tables, our own index builds
+ * among them (architect.create_index() consults the advisor).  A run
+ * therefore happens inside an internal subtransaction that is rolled back
+ * once its rows are in the tuplestore: that releases every lock the run
+ * took, and nothing the run did needs to last.  On error the subtransaction
+ * is rolled back before the error is thrown on, as any code that opens an
+ * internal subtransaction must do.
+ *
+ * The result tuplestore belongs to the caller: rows are put into it under
+ * the caller's resource owner (pga_outer_owner), so that a tuplestore
+ * spilling to a temporary file does not see that file closed when the
+ * subtransaction goes.
+ */
+static ResourceOwner pga_outer_owner = NULL;
+
+typedef struct PgaRecommendArgs
+{
+	ArrayType  *queries;		/* statements, or NULL for the workload */
+	ArrayType  *weights;		/* their weights, or NULL */
+	int			budget_arg;		/* argument number of budget_mb */
+	int			max_arg;		/* argument number of max_indexes */
+} PgaRecommendArgs;
+
+typedef void (*PgaRunBody) (FunctionCallInfo fcinfo, void *arg);
+
+static void
+pga_put_row(ReturnSetInfo *rsinfo, Datum *values, bool *nulls)
+{
+	ResourceOwner save = CurrentResourceOwner;
+
+	if (pga_outer_owner != NULL)
+		CurrentResourceOwner = pga_outer_owner;
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	CurrentResourceOwner = save;
+}
+
+static void
+pga_without_locks(PgaRunBody body, FunctionCallInfo fcinfo, void *arg)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ResourceOwner save_outer = pga_outer_owner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	pga_outer_owner = owner;
+	PG_TRY();
+	{
+		body(fcinfo, arg);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		pga_outer_owner = save_outer;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+	pga_outer_owner = save_outer;
+}
+
+static void
+pga_recommend_body(FunctionCallInfo fcinfo, void *arg)
+{
+	PgaRecommendArgs *a = (PgaRecommendArgs *) arg;
+
+	pga_recommend_run(fcinfo, a->queries, a->weights, a->budget_arg, a->max_arg);
+}
+
+/*
+ * pga_recommend
+ *		A recommendation run that leaves no lock behind.
+ */
+static void
+pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
+			  int budget_arg, int max_arg)
+{
+	PgaRecommendArgs args;
+
+	args.queries = queries;
+	args.weights = weights;
+	args.budget_arg = budget_arg;
+	args.max_arg = max_arg;
+	pga_without_locks(pga_recommend_body, fcinfo, &args);
+}
+
+/*
  * architect.recommend_indexes(budget_mb float8, max_indexes int)
  */
 Datum
@@ -1219,8 +1325,8 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
  *		which of them its plan uses: what a set of indexes chosen by any
  *		means would do for this workload.
  */
-Datum
-pga_workload_whatif(PG_FUNCTION_ARGS)
+static void
+pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext cxt;
@@ -1294,11 +1400,17 @@ pga_workload_whatif(PG_FUNCTION_ARGS)
 		values[4] = PointerGetDatum(construct_array(used, nused, TEXTOID, -1,
 													false, TYPALIGN_INT));
 		values[5] = CStringGetTextDatum(q->text);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+		pga_put_row(rsinfo, values, isnull);
 	}
 	pga_last_stats = run->stats;
 	pga_have_stats = true;
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+}
+
+Datum
+pga_workload_whatif(PG_FUNCTION_ARGS)
+{
+	pga_without_locks(pga_workload_whatif_run, fcinfo, NULL);
 	return (Datum) 0;
 }

@@ -8,10 +8,10 @@
  * counted in the store: its query pattern (calls, time, rows, buffers,
  * the text of its slowest execution) and each predicate of its plan.  The
  * predicate set of a plan is worked out once: a backend-local cache maps
- * a query id to the fingerprint of the plan shape it last ran with
- * (planwalk.c) and the keys of that plan's predicates, so an ordinary
- * execution costs a walk over the plan nodes (no expressions), a local
- * hash lookup and one store update per predicate.
+ * a query id to the fingerprints of the (up to four) plan shapes it ran
+ * with (planwalk.c) and the keys of each shape's predicates, so an
+ * ordinary execution costs a walk over the plan nodes (no expressions), a
+ * local hash lookup and one store update per predicate.
  *
  * Node-level measurement needs executor instrumentation, which costs
  * time on every row, so it is switched on (rows; per-node timing only
@@ -91,14 +91,28 @@ typedef struct PgaCachedPred
 	char	   *expr;			/* deparsed expression, or NULL */
 } PgaCachedPred;
 
+/* The predicate set of one plan shape of a query id. */
+typedef struct PgaCachedPlan
+{
+	uint64		fingerprint;	/* shape of the plan (planwalk.c) */
+	uint64		last_used;		/* for replacing the least recently used */
+	int			npreds;
+	PgaCachedPred *preds;
+} PgaCachedPlan;
+
+/*
+ * Plan shapes remembered per query id: a query whose plan depends on its
+ * constants alternates between a few, and each of them is worked out
+ * (and measured as new) only once.
+ */
+#define PGA_PLANS_PER_QUERY		4
+
 /* What this backend remembers of a query id. */
 typedef struct PgaPlanCacheEntry
 {
 	uint64		queryid;		/* hash key */
-	bool		has_plan;		/* fingerprint and preds are set */
-	uint64		fingerprint;	/* shape of the plan the preds are of */
-	int			npreds;
-	PgaCachedPred *preds;
+	int			nplans;			/* plan shapes known */
+	PgaCachedPlan plans[PGA_PLANS_PER_QUERY];
 	int			force_measure;	/* measure this many more executions */
 	bool		stats_known;	/* the store values below were read */
 	int64		measured;		/* store: measured executions */
@@ -125,6 +139,7 @@ static MemoryContext pga_cache_cxt = NULL;
 static HTAB *pga_plan_cache = NULL;
 static uint32 pga_cache_generation = 0;
 static uint64 pga_cache_epoch = 0;	/* bumped whenever the cache is emptied */
+static uint64 pga_plan_use_clock = 0;	/* orders plan shapes by last use */
 
 /* The entry ExecutorStart looked up last, for ExecutorEnd to reuse. */
 static PgaPlanCacheEntry *pga_last_ce = NULL;
@@ -244,10 +259,7 @@ pga_cache_lookup(uint64 queryid, bool create)
 					 create ? HASH_ENTER : HASH_FIND, &found);
 	if (ce != NULL && !found)
 	{
-		ce->has_plan = false;
-		ce->fingerprint = 0;
-		ce->npreds = 0;
-		ce->preds = NULL;
+		ce->nplans = 0;
 		ce->force_measure = 0;
 		ce->stats_known = false;
 		ce->measured = 0;
@@ -264,32 +276,59 @@ pga_cache_lookup(uint64 queryid, bool create)
 	return ce;
 }
 
-/* Remember the predicate set of a plan shape. */
-static void
-pga_cache_set_plan(PgaPlanCacheEntry *ce, uint64 fingerprint,
+/* The known plan shape with this fingerprint, or NULL. */
+static PgaCachedPlan *
+pga_cache_find_plan(PgaPlanCacheEntry *ce, uint64 fingerprint)
+{
+	for (int i = 0; i < ce->nplans; i++)
+	{
+		if (ce->plans[i].fingerprint == fingerprint)
+		{
+			ce->plans[i].last_used = ++pga_plan_use_clock;
+			return &ce->plans[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Remember the predicate set of a new plan shape, in a free place or in
+ * place of the least recently used shape.
+ */
+static PgaCachedPlan *
+pga_cache_add_plan(PgaPlanCacheEntry *ce, uint64 fingerprint,
 				   PgaWalkResult *walk)
 {
 	MemoryContext old = MemoryContextSwitchTo(pga_cache_cxt);
+	PgaCachedPlan *cp;
 
-	if (ce->preds != NULL)
+	if (ce->nplans < PGA_PLANS_PER_QUERY)
+		cp = &ce->plans[ce->nplans++];
+	else
 	{
-		for (int i = 0; i < ce->npreds; i++)
-			if (ce->preds[i].expr)
-				pfree(ce->preds[i].expr);
-		pfree(ce->preds);
+		cp = &ce->plans[0];
+		for (int i = 1; i < ce->nplans; i++)
+			if (ce->plans[i].last_used < cp->last_used)
+				cp = &ce->plans[i];
+		for (int i = 0; i < cp->npreds; i++)
+			if (cp->preds[i].expr)
+				pfree(cp->preds[i].expr);
+		if (cp->preds)
+			pfree(cp->preds);
 	}
-	ce->npreds = walk->npreds;
-	ce->preds = walk->npreds > 0 ?
+	cp->fingerprint = fingerprint;
+	cp->last_used = ++pga_plan_use_clock;
+	cp->npreds = walk->npreds;
+	cp->preds = walk->npreds > 0 ?
 		palloc(sizeof(PgaCachedPred) * walk->npreds) : NULL;
 	for (int i = 0; i < walk->npreds; i++)
 	{
-		ce->preds[i].key = walk->preds[i].key;
-		ce->preds[i].hashcode = walk->preds[i].hashcode;
-		ce->preds[i].expr = walk->preds[i].expr ? pstrdup(walk->preds[i].expr) : NULL;
+		cp->preds[i].key = walk->preds[i].key;
+		cp->preds[i].hashcode = walk->preds[i].hashcode;
+		cp->preds[i].expr = walk->preds[i].expr ? pstrdup(walk->preds[i].expr) : NULL;
 	}
-	ce->fingerprint = fingerprint;
-	ce->has_plan = true;
 	MemoryContextSwitchTo(old);
+	return cp;
 }
 
 /* ---------------------------------------------------------------------
@@ -622,6 +661,7 @@ pga_record_execution(QueryDesc *queryDesc)
 	double		ms;
 	uint64		fingerprint;
 	PgaPlanCacheEntry *ce;
+	PgaCachedPlan *cp;
 	bool		new_shape;
 	bool		slowest;
 
@@ -634,7 +674,8 @@ pga_record_execution(QueryDesc *queryDesc)
 	ce = pga_cache_lookup(queryid, true);
 	if (!ce->stats_known)
 		pga_cache_read_stats(ce, queryid);
-	new_shape = !ce->has_plan || ce->fingerprint != fingerprint;
+	cp = pga_cache_find_plan(ce, fingerprint);
+	new_shape = (cp == NULL);
 	slowest = ms > ce->max_ms;
 
 	pg_atomic_fetch_add_u64(&pga_shared->executions, 1);
@@ -659,10 +700,10 @@ pga_record_execution(QueryDesc *queryDesc)
 
 		if (new_shape)
 		{
-			/* A query id that changed plans: measure the new one. */
-			if (ce->has_plan && !measured)
+			/* A query id with a plan not seen before: measure it. */
+			if (ce->nplans > 0 && !measured)
 				ce->force_measure = pga_sample_first;
-			pga_cache_set_plan(ce, fingerprint, &walk);
+			(void) pga_cache_add_plan(ce, fingerprint, &walk);
 		}
 
 		pga_record_query(queryDesc, queryid, ms, measured, ce, now);
@@ -682,9 +723,9 @@ pga_record_execution(QueryDesc *queryDesc)
 	else
 	{
 		pga_record_query(queryDesc, queryid, ms, false, ce, now);
-		for (int i = 0; i < ce->npreds; i++)
-			pga_record_pred(&ce->preds[i].key, ce->preds[i].hashcode,
-							ce->preds[i].expr, NULL, ms, now);
+		for (int i = 0; i < cp->npreds; i++)
+			pga_record_pred(&cp->preds[i].key, cp->preds[i].hashcode,
+							cp->preds[i].expr, NULL, ms, now);
 	}
 	if (measured && ce->force_measure > 0)
 		ce->force_measure--;

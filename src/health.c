@@ -22,7 +22,11 @@
  *						the password kind of each role and pg_file_settings,
  *						only when the caller may read them;
  *	exact_bloat()		pgstattuple / pgstatindex measurements of a table and
- *						its btree indexes, when pgstattuple is installed.
+ *						its btree indexes, when pgstattuple is installed;
+ *	column_stats()		the null share and average width of every column the
+ *						caller may see statistics of, for the bloat estimates:
+ *						what pg_stats shows, without the cost of pg_stats
+ *						(which decodes every histogram for every row).
  *
  * Everything runs with the caller's privileges: these functions are not
  * SECURITY DEFINER, so the views show each role what PostgreSQL itself
@@ -33,7 +37,9 @@
  * as soon as the page is read, so that a view over thousands of sequences
  * neither fills the lock table nor holds up ALTER or DROP SEQUENCE until
  * the end of the caller's transaction.  The page itself is read under a
- * share buffer lock.  No other shared state is touched here.
+ * share buffer lock.  column_stats() reads pg_statistic under
+ * AccessShareLock, like any catalog scan.  No other shared state is
+ * touched here.
  *
  *-------------------------------------------------------------------------
  */
@@ -45,6 +51,10 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_statistic.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "utils/rls.h"
 #include "catalog/pg_class.h"
 #include "commands/sequence.h"
 #include "executor/spi.h"
@@ -52,6 +62,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/smgr.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -72,6 +83,7 @@ PG_FUNCTION_INFO_V1(pga_hba_rules);
 PG_FUNCTION_INFO_V1(pga_password_roles);
 PG_FUNCTION_INFO_V1(pga_file_settings);
 PG_FUNCTION_INFO_V1(pga_exact_bloat);
+PG_FUNCTION_INFO_V1(pga_column_stats);
 
 /*
  * Magic number in the special space of a sequence's only page (sequence.c
@@ -152,20 +164,27 @@ pga_health_settings(PG_FUNCTION_ARGS)
 /*
  * architect.sequence_last_value(seq regclass) returns bigint
  *		The last value a sequence handed out, NULL when it was never used,
- *		when the caller has neither SELECT nor USAGE on it, when it belongs
- *		to another session, when it is being altered or dropped right now,
- *		or when it is an unlogged sequence on a standby (which has no data).
+ *		when the caller has neither SELECT nor USAGE on it, when it is
+ *		temporary, when it is being altered or dropped right now, or when it
+ *		is an unlogged sequence on a standby (which has no data).
  *
- * pg_sequence_last_value() keeps a RowExclusiveLock on every sequence it
- * reads until the end of the transaction; over thousands of sequences that
+ * pg_sequence_last_value() opens the sequence through the relation cache
+ * and keeps a RowExclusiveLock on it until the end of the transaction; over
+ * thousands of sequences that builds thousands of relcache entries and
  * exhausts the lock table.  Here the lock is taken without waiting and
- * released right after the page is read.
+ * released right after the page is read, and the page is read by its
+ * relfilenode (from pg_class, current once the lock is held, since taking
+ * it processes pending invalidations) without building a relcache entry.
  */
 Datum
 pga_sequence_last_value(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
-	Relation	rel;
+	HeapTuple	classtup;
+	Form_pg_class classform;
+	RelFileNode rnode;
+	char		persistence;
+	SMgrRelation smgr;
 	Buffer		buf;
 	Page		page;
 	ItemId		lp;
@@ -173,6 +192,7 @@ pga_sequence_last_value(PG_FUNCTION_ARGS)
 	Form_pg_sequence_data seq;
 	bool		is_called;
 	int64		last_value;
+	bool		ok;
 
 	if (get_rel_relkind(relid) != RELKIND_SEQUENCE)
 		PG_RETURN_NULL();
@@ -181,44 +201,56 @@ pga_sequence_last_value(PG_FUNCTION_ARGS)
 	if (!ConditionalLockRelationOid(relid, AccessShareLock))
 		PG_RETURN_NULL();
 
-	rel = try_relation_open(relid, NoLock);
-	if (rel == NULL)
+	classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(classtup))
+	{
+		UnlockRelationOid(relid, AccessShareLock);	/* dropped meanwhile */
+		PG_RETURN_NULL();
+	}
+	classform = (Form_pg_class) GETSTRUCT(classtup);
+	persistence = classform->relpersistence;
+	rnode.spcNode = OidIsValid(classform->reltablespace) ? classform->reltablespace : MyDatabaseTableSpace;
+	rnode.dbNode = MyDatabaseId;
+	rnode.relNode = classform->relfilenode;
+	ReleaseSysCache(classtup);
+
+	if (persistence == RELPERSISTENCE_TEMP ||
+		(persistence == RELPERSISTENCE_UNLOGGED && RecoveryInProgress()) ||
+		!OidIsValid(rnode.relNode))
 	{
 		UnlockRelationOid(relid, AccessShareLock);
 		PG_RETURN_NULL();
 	}
-	if (rel->rd_rel->relkind != RELKIND_SEQUENCE ||
-		RELATION_IS_OTHER_TEMP(rel) ||
-		(RecoveryInProgress() && !RelationNeedsWAL(rel)) ||
-		RelationGetNumberOfBlocks(rel) < 1)
+
+	smgr = smgropen(rnode, InvalidBackendId);
+	if (!smgrexists(smgr, MAIN_FORKNUM) || smgrnblocks(smgr, MAIN_FORKNUM) < 1)
 	{
-		relation_close(rel, AccessShareLock);
+		UnlockRelationOid(relid, AccessShareLock);
 		PG_RETURN_NULL();
 	}
 
-	buf = ReadBuffer(rel, 0);
+	buf = ReadBufferWithoutRelcache(rnode, MAIN_FORKNUM, 0, RBM_NORMAL, NULL,
+									persistence == RELPERSISTENCE_PERMANENT);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	if (PageGetSpecialSize(page) < sizeof(uint32) ||
-		*(uint32 *) PageGetSpecialPointer(page) != PGA_SEQ_MAGIC ||
-		PageGetMaxOffsetNumber(page) < FirstOffsetNumber)
+	ok = PageGetSpecialSize(page) >= sizeof(uint32) &&
+		*(uint32 *) PageGetSpecialPointer(page) == PGA_SEQ_MAGIC &&
+		PageGetMaxOffsetNumber(page) >= FirstOffsetNumber;
+	if (ok)
 	{
-		UnlockReleaseBuffer(buf);
-		relation_close(rel, AccessShareLock);
+		lp = PageGetItemId(page, FirstOffsetNumber);
+		tuphdr = (HeapTupleHeader) PageGetItem(page, lp);
+		seq = (Form_pg_sequence_data) ((char *) tuphdr + tuphdr->t_hoff);
+		last_value = seq->last_value;
+		is_called = seq->is_called;
+	}
+	UnlockReleaseBuffer(buf);
+	UnlockRelationOid(relid, AccessShareLock);
+
+	if (!ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("sequence \"%s\" has an unexpected page layout",
-						RelationGetRelationName(rel))));
-	}
-	lp = PageGetItemId(page, FirstOffsetNumber);
-	tuphdr = (HeapTupleHeader) PageGetItem(page, lp);
-	seq = (Form_pg_sequence_data) ((char *) tuphdr + tuphdr->t_hoff);
-	last_value = seq->last_value;
-	is_called = seq->is_called;
-	UnlockReleaseBuffer(buf);
-
-	relation_close(rel, AccessShareLock);
-
+				 errmsg("sequence \"%s\" has an unexpected page layout", get_rel_name(relid))));
 	if (!is_called)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(last_value);
@@ -647,5 +679,68 @@ pga_exact_bloat(PG_FUNCTION_ARGS)
 
 	args[0] = ObjectIdGetDatum(relid);
 	pga_spi_materialize(fcinfo, query, 1, argtypes, args);
+	return (Datum) 0;
+}
+
+/*
+ * architect.column_stats()
+ *		(relid, attnum, inherited, null_frac, avg_width) of every row of
+ *		pg_statistic whose column the caller may see statistics of, by the
+ *		rules of the pg_stats view: SELECT on the table or on the column, and
+ *		no row-level security in force for the caller on the table.
+ *
+ * Only the fixed-width head of each pg_statistic row is read, so this costs
+ * a fraction of a scan of pg_stats, which the bloat estimates of thousands
+ * of tables cannot afford.  pg_statistic is read with AccessShareLock, as
+ * any catalog scan; the tables the statistics describe are not locked.
+ */
+Datum
+pga_column_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Relation	statrel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			userid = GetUserId();
+	Oid			cached_relid = InvalidOid;
+	bool		cached_table_ok = false;	/* SELECT on the whole table */
+	bool		cached_visible = false; /* exists, no RLS in force */
+
+	pga_init_materialized_srf(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+
+	statrel = table_open(StatisticRelationId, AccessShareLock);
+	scan = systable_beginscan(statrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_statistic st = (Form_pg_statistic) GETSTRUCT(tup);
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		CHECK_FOR_INTERRUPTS();
+
+		if (st->starelid != cached_relid)
+		{
+			cached_relid = st->starelid;
+			cached_visible = SearchSysCacheExists1(RELOID, ObjectIdGetDatum(cached_relid)) &&
+				check_enable_rls(cached_relid, InvalidOid, true) != RLS_ENABLED;
+			cached_table_ok = cached_visible &&
+				pg_class_aclcheck(cached_relid, userid, ACL_SELECT) == ACLCHECK_OK;
+		}
+		if (!cached_visible)
+			continue;
+		if (!cached_table_ok &&
+			pg_attribute_aclcheck(st->starelid, st->staattnum, userid, ACL_SELECT) != ACLCHECK_OK)
+			continue;
+
+		values[0] = ObjectIdGetDatum(st->starelid);
+		values[1] = Int16GetDatum(st->staattnum);
+		values[2] = BoolGetDatum(st->stainherit);
+		values[3] = Float4GetDatum(st->stanullfrac);
+		values[4] = Int32GetDatum(st->stawidth);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	systable_endscan(scan);
+	table_close(statrel, AccessShareLock);
+
 	return (Datum) 0;
 }

@@ -75,8 +75,11 @@ CREATE FUNCTION architect.health_settings(
     OUT disk_type text,
     OUT workload_type text)
 RETURNS record
-LANGUAGE C STABLE PARALLEL SAFE STRICT
+LANGUAGE C STABLE PARALLEL UNSAFE STRICT
 AS 'MODULE_PATHNAME', 'pga_health_settings';
+-- PARALLEL UNSAFE on purpose: every health view calls it, so none of them
+-- gets a parallel plan; over the catalogs, starting workers costs more than
+-- it saves and makes the views slower on a busy server.
 COMMENT ON FUNCTION architect.health_settings() IS 'the health thresholds (settings pg_architect.*) in one row: memory in bytes, time in milliseconds';
 
 CREATE VIEW architect.thresholds WITH (security_invoker = true) AS
@@ -123,14 +126,13 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$
     SELECT CASE
-        WHEN secs >= 172800 THEN (secs / 86400)::bigint || ' days'
-        WHEN secs >= 7200 THEN (secs / 3600)::bigint || ' hours'
-        WHEN secs >= 120 THEN (secs / 60)::bigint || ' minutes'
-        WHEN secs >= 60 THEN '1 minute'
-        WHEN secs >= 1 THEN round(secs)::bigint || ' s'
-        WHEN secs > 0 THEN round(secs * 1000)::bigint || ' ms'
+        WHEN extract(epoch FROM age) >= 172800 THEN floor(extract(epoch FROM age) / 86400)::bigint || ' days'
+        WHEN extract(epoch FROM age) >= 7200 THEN floor(extract(epoch FROM age) / 3600)::bigint || ' hours'
+        WHEN extract(epoch FROM age) >= 120 THEN floor(extract(epoch FROM age) / 60)::bigint || ' minutes'
+        WHEN extract(epoch FROM age) >= 60 THEN '1 minute'
+        WHEN extract(epoch FROM age) >= 1 THEN round(extract(epoch FROM age))::bigint || ' s'
+        WHEN extract(epoch FROM age) > 0 THEN round(extract(epoch FROM age) * 1000)::bigint || ' ms'
         ELSE '0 s' END
-      FROM (SELECT floor(extract(epoch FROM age)::numeric * 1000) / 1000 AS secs) s
 $$;
 COMMENT ON FUNCTION architect.age_text(interval) IS 'an interval for people: days, hours, minutes, seconds or milliseconds';
 
@@ -200,6 +202,33 @@ RETURNS SETOF record
 LANGUAGE C VOLATILE PARALLEL RESTRICTED STRICT
 AS 'MODULE_PATHNAME', 'pga_password_roles';
 COMMENT ON FUNCTION architect.password_roles() IS 'roles with a password and how it is stored (scram-sha-256, md5, plain) when the caller may read pg_authid, otherwise no rows';
+
+CREATE FUNCTION architect.column_stats(
+    OUT relid oid,
+    OUT attnum smallint,
+    OUT inherited boolean,
+    OUT null_frac real,
+    OUT avg_width integer)
+RETURNS SETOF record
+LANGUAGE C STABLE PARALLEL RESTRICTED STRICT
+AS 'MODULE_PATHNAME', 'pga_column_stats';
+COMMENT ON FUNCTION architect.column_stats() IS 'null share and average width of the columns whose statistics the caller may see (the pg_stats rules), cheaply';
+
+-- The relations (or other objects of class "classid") that belong to an
+-- extension: the health views leave them to the extension's authors.
+-- Reads pg_depend through its index on the referenced object, one probe
+-- per installed extension.
+CREATE FUNCTION architect.extension_members(classid regclass)
+RETURNS SETOF oid
+LANGUAGE sql STABLE PARALLEL SAFE STRICT
+AS $$
+    SELECT d.objid
+      FROM pg_catalog.pg_extension e
+      JOIN pg_catalog.pg_depend d
+        ON d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.refobjid = e.oid
+     WHERE d.classid = extension_members.classid AND d.deptype = 'e'
+$$;
+COMMENT ON FUNCTION architect.extension_members(regclass) IS 'objects of the given catalog that belong to an installed extension';
 
 -- The names of objects the health views leave out: the system schemas,
 -- other sessions' temporary schemas, and the relations of extensions

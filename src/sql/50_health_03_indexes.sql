@@ -5,48 +5,44 @@
 
 CREATE VIEW architect.index_usage WITH (security_invoker = true) AS
 WITH s AS (SELECT h.*, architect.stats_since() AS since FROM architect.health_settings() h),
-idx AS (
-    SELECT x.indexrelid, x.indrelid, n.nspname, t.relname AS table_name, ic.relname AS index_name,
+ns AS MATERIALIZED (
+    SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
+),
+idx AS MATERIALIZED (
+    SELECT x.indexrelid, x.indrelid, ns.nspname, t.relname AS table_name, ic.relname AS index_name,
            x.indisunique, x.indisprimary, x.indisexclusion, x.indisvalid, x.indisready,
            x.indisreplident, ic.relkind,
-           pg_catalog.pg_stat_get_numscans(x.indexrelid) AS idx_scan,
-           pg_catalog.pg_stat_get_tuples_returned(x.indexrelid) AS idx_tup_read,
-           pg_catalog.pg_stat_get_tuples_fetched(x.indexrelid) AS idx_tup_fetch,
-           pg_catalog.pg_stat_get_numscans(x.indrelid) AS table_seq_scan,
            ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes,
-           con.conname AS constraint_name,
-           EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = x.indexrelid) AS is_partition_index
+           con.conname AS constraint_name
       FROM pg_catalog.pg_index x
       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
       JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
-      JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+      JOIN ns ON ns.oid = t.relnamespace
       LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = x.indexrelid AND con.conrelid = x.indrelid
                                              AND con.contype IN ('p', 'u', 'x')
-     WHERE architect.is_user_schema(n.nspname)
-       AND t.relpersistence <> 't'
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = x.indrelid
-                          AND d.deptype = 'e')
+     WHERE t.relpersistence <> 't'
+       AND x.indrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 )
 SELECT 'index_usage'::text AS check,
        pg_catalog.format('%I.%I', idx.nspname, idx.index_name) AS object,
        'info'::text AS severity,
-       idx.idx_scan || ' scans' AS value,
+       pg_catalog.pg_stat_get_numscans(idx.indexrelid) || ' scans' AS value,
        'low usage below ' || s.index_low_usage_scans::bigint || ' scans' AS threshold,
-       CASE WHEN idx.idx_scan = 0 THEN 'Unused: no scan since ' || pg_catalog.to_char(s.since, 'YYYY-MM-DD HH24:MI')
-            WHEN idx.idx_scan < s.index_low_usage_scans THEN 'Low usage'
+       CASE WHEN pg_catalog.pg_stat_get_numscans(idx.indexrelid) = 0
+            THEN 'Unused: no scan since ' || pg_catalog.to_char(s.since, 'YYYY-MM-DD HH24:MI')
+            WHEN pg_catalog.pg_stat_get_numscans(idx.indexrelid) < s.index_low_usage_scans THEN 'Low usage'
             ELSE 'Active' END AS detail,
        NULL::text AS action,
        s.since AS evidence_since,
        idx.nspname AS schema_name,
        idx.table_name,
        idx.index_name,
-       idx.idx_scan AS index_scans,
-       idx.idx_tup_read AS tuples_read,
-       idx.idx_tup_fetch AS tuples_fetched,
+       pg_catalog.pg_stat_get_numscans(idx.indexrelid) AS index_scans,
+       pg_catalog.pg_stat_get_tuples_returned(idx.indexrelid) AS tuples_read,
+       pg_catalog.pg_stat_get_tuples_fetched(idx.indexrelid) AS tuples_fetched,
        idx.size_bytes,
-       CASE WHEN idx.idx_scan = 0 THEN 'Unused'
-            WHEN idx.idx_scan < s.index_low_usage_scans THEN 'Low usage'
+       CASE WHEN pg_catalog.pg_stat_get_numscans(idx.indexrelid) = 0 THEN 'Unused'
+            WHEN pg_catalog.pg_stat_get_numscans(idx.indexrelid) < s.index_low_usage_scans THEN 'Low usage'
             ELSE 'Active' END AS status,
        idx.indisunique AS is_unique,
        idx.indisprimary AS is_primary,
@@ -54,38 +50,53 @@ SELECT 'index_usage'::text AS check,
        idx.indisvalid AS is_valid,
        idx.indexrelid::regclass AS index_oid
   FROM idx CROSS JOIN s
- ORDER BY idx.idx_scan, idx.size_bytes DESC;
+ ORDER BY pg_catalog.pg_stat_get_numscans(idx.indexrelid), idx.size_bytes DESC;
 COMMENT ON VIEW architect.index_usage IS 'every user index: scans, tuples, size (pg_class.relpages), and status Unused / Low usage / Active';
 
 -- Indexes never scanned since the statistics were collected, that back no
 -- constraint, enforce no uniqueness and are not the replica identity.  A
 -- warning once the statistics cover pg_architect.unused_index_min_age.
 CREATE VIEW architect.unused_indexes WITH (security_invoker = true) AS
+WITH s AS MATERIALIZED (
+    SELECT h.*, x.since,
+           pg_catalog.now() - x.since >= h.unused_index_min_age * interval '1 ms' AS old_enough,
+           'no scan in ' || architect.age_text(h.unused_index_min_age * interval '1 ms') AS threshold,
+           pg_catalog.format('never scanned in the %s the statistics cover (since %s)',
+                  architect.age_text(pg_catalog.now() - x.since), pg_catalog.to_char(x.since, 'YYYY-MM-DD HH24:MI')) AS evidence
+      FROM architect.health_settings() h CROSS JOIN (SELECT architect.stats_since() AS since) x
+),
+ns AS MATERIALIZED (
+    SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
+),
+u AS MATERIALIZED (
+    -- indexes that enforce nothing: not unique, not an exclusion constraint,
+    -- not the replica identity, not a partition of a partitioned index
+    SELECT x.indexrelid, ns.nspname AS schema_name, t.relname AS table_name, ic.relname AS index_name,
+           ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
+      FROM pg_catalog.pg_index x
+      JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+      JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+      JOIN ns ON ns.oid = t.relnamespace
+     WHERE x.indisvalid AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.indisexclusion
+       AND NOT x.indisreplident
+       AND ic.relkind = 'i'
+       AND t.relpersistence <> 't'
+       AND x.indrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
+       AND x.indexrelid NOT IN (SELECT h.inhrelid FROM pg_catalog.pg_inherits h)
+)
 SELECT 'unused_index'::text AS check,
-       u.object,
-       CASE WHEN pg_catalog.now() - u.evidence_since >= s.unused_index_min_age * interval '1 ms'
-            THEN 'warning' ELSE 'info' END AS severity,
+       pg_catalog.format('%I.%I', u.schema_name, u.index_name) AS object,
+       CASE WHEN s.old_enough THEN 'warning' ELSE 'info' END AS severity,
        '0 scans' AS value,
-       'no scan in ' || architect.age_text(s.unused_index_min_age * interval '1 ms') AS threshold,
-       pg_catalog.format('never scanned in the %s the statistics cover (since %s); it slows every write to %I.%I and takes %s',
-              architect.age_text(pg_catalog.now() - u.evidence_since),
-              pg_catalog.to_char(u.evidence_since, 'YYYY-MM-DD HH24:MI'),
-              u.schema_name, u.table_name, pg_catalog.pg_size_pretty(u.size_bytes))
-         || CASE WHEN pg_catalog.now() - u.evidence_since < s.unused_index_min_age * interval '1 ms'
-                 THEN '; the statistics are too recent to be sure' ELSE '' END AS detail,
+       s.threshold,
+       pg_catalog.format('%s; it slows every write to %I.%I and takes %s',
+              s.evidence, u.schema_name, u.table_name, pg_catalog.pg_size_pretty(u.size_bytes))
+         || CASE WHEN NOT s.old_enough THEN '; the statistics are too recent to be sure' ELSE '' END AS detail,
        pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I;', u.schema_name, u.index_name) AS action,
-       u.evidence_since,
-       u.schema_name, u.table_name, u.index_name, u.size_bytes, u.index_oid
-  FROM architect.index_usage u
-  JOIN pg_catalog.pg_index x ON x.indexrelid = u.index_oid
-  JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
- CROSS JOIN architect.health_settings() s
- WHERE u.index_scans = 0
-   AND x.indisvalid AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.indisexclusion
-   AND NOT x.indisreplident
-   AND u.constraint_name IS NULL
-   AND ic.relkind = 'i'
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = x.indexrelid)
+       s.since AS evidence_since,
+       u.schema_name, u.table_name, u.index_name, u.size_bytes, u.indexrelid::regclass AS index_oid
+  FROM u CROSS JOIN s
+ WHERE pg_catalog.pg_stat_get_numscans(u.indexrelid) = 0
  ORDER BY u.size_bytes DESC, u.schema_name, u.index_name;
 COMMENT ON VIEW architect.unused_indexes IS 'indexes never scanned since the statistics were collected, that enforce nothing: candidates to drop';
 
@@ -94,7 +105,14 @@ COMMENT ON VIEW architect.unused_indexes IS 'indexes never scanned since the sta
 -- expressions and predicate) or "prefix" (btree, no INCLUDE, not unique,
 -- its key columns a leading prefix of the other's, same predicate).
 CREATE VIEW architect.duplicate_indexes WITH (security_invoker = true) AS
-WITH i AS (
+WITH ns AS MATERIALIZED (
+    SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
+),
+multi AS MATERIALIZED (
+    -- only tables with several indexes can have duplicates
+    SELECT x.indrelid FROM pg_catalog.pg_index x GROUP BY x.indrelid HAVING count(*) > 1
+),
+i AS MATERIALIZED (
     SELECT x.indexrelid, x.indrelid, x.indnkeyatts, x.indnatts, ic.relam,
            x.indisunique, x.indisprimary, x.indisexclusion, x.indisreplident, x.indisvalid, ic.relkind,
            pg_catalog.string_to_array(x.indkey::text, ' ') AS keys,
@@ -103,23 +121,18 @@ WITH i AS (
            pg_catalog.string_to_array(x.indoption::text, ' ') AS opts,
            pg_catalog.pg_get_expr(x.indexprs, x.indrelid) AS exprs,
            pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS pred,
-           EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conindid = x.indexrelid
-                      AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')) AS backs_constraint,
-           n.nspname, t.relname AS table_name, ic.relname AS index_name,
+           x.indexrelid IN (SELECT c.conindid FROM pg_catalog.pg_constraint c
+                             WHERE c.contype IN ('p', 'u', 'x')) AS backs_constraint,
+           ns.nspname, t.relname AS table_name, ic.relname AS index_name,
            ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
-      FROM pg_catalog.pg_index x
+      FROM multi
+      JOIN pg_catalog.pg_index x ON x.indrelid = multi.indrelid
       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
       JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
-      JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
-     WHERE architect.is_user_schema(n.nspname)
-       AND t.relpersistence <> 't'
+      JOIN ns ON ns.oid = t.relnamespace
+     WHERE t.relpersistence <> 't'
        AND x.indisvalid
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = x.indrelid
-                          AND d.deptype = 'e')
-       -- only tables with several indexes can have duplicates
-       AND EXISTS (SELECT 1 FROM pg_catalog.pg_index o WHERE o.indrelid = x.indrelid
-                      AND o.indexrelid <> x.indexrelid)
+       AND x.indrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 ),
 pairs AS (
     SELECT r.*, k.indexrelid AS k_oid, k.index_name AS k_name,
@@ -134,7 +147,7 @@ pairs AS (
        -- or a uniqueness guarantee the other index does not give
        AND NOT r.backs_constraint AND NOT r.indisprimary AND NOT r.indisexclusion
        AND NOT r.indisreplident AND r.relkind = 'i'
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = r.indexrelid)
+       AND r.indexrelid NOT IN (SELECT h.inhrelid FROM pg_catalog.pg_inherits h)
        AND (
             -- exact duplicates: keep the one that backs a constraint or
             -- enforces uniqueness, otherwise the older one
@@ -178,7 +191,6 @@ SELECT 'duplicate_index'::text AS check,
        b.kind,
        pg_catalog.pg_get_indexdef(b.indexrelid) AS index_definition,
        b.k_name AS covered_by,
-       pg_catalog.pg_get_indexdef(b.k_oid) AS covered_by_definition,
        b.size_bytes,
        pg_catalog.pg_stat_get_numscans(b.indexrelid) AS index_scans,
        b.indexrelid::regclass AS index_oid
@@ -230,28 +242,31 @@ COMMENT ON VIEW architect.invalid_indexes IS 'indexes marked invalid (a failed c
 -- referencing table, and joins along the key cannot use an index.  Largest
 -- referencing tables first.
 CREATE VIEW architect.missing_fk_indexes WITH (security_invoker = true) AS
-WITH fk AS (
+WITH ns AS MATERIALIZED (
+    SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
+),
+fk AS (
     SELECT c.oid AS conoid, c.conname, c.conrelid, c.confrelid, c.conkey,
            n.nspname, t.relname, t.relkind,
            CASE WHEN t.reltuples >= 0 THEN t.reltuples
                 ELSE pg_catalog.pg_stat_get_live_tuples(t.oid) END::bigint AS table_rows,
            t.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS table_bytes,
-           (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord)
-              FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
-              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS cols,
-           (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord)
-              FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
-              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) AS col_names
+           pg_catalog.format('%I.%I', rn.nspname, r.relname) AS referenced,
+           kc.cols, kc.col_names
       FROM pg_catalog.pg_constraint c
       JOIN pg_catalog.pg_class t ON t.oid = c.conrelid
-      JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+      JOIN ns n ON n.oid = t.relnamespace
+      JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
+      JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+      CROSS JOIN LATERAL (
+            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord) AS cols,
+                   pg_catalog.array_agg(a.attname::text ORDER BY k.ord) AS col_names
+              FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) kc
      WHERE c.contype = 'f'
        AND c.conparentid = 0
-       AND architect.is_user_schema(n.nspname)
        AND t.relpersistence <> 't'
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.conrelid
-                          AND d.deptype = 'e')
+       AND c.conrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
        AND NOT EXISTS (
             SELECT 1
               FROM pg_catalog.pg_index x
@@ -269,7 +284,7 @@ SELECT 'missing_fk_index'::text AS check,
        fk.table_rows || ' rows' AS value,
        'warning from ' || s.fk_index_min_rows::bigint || ' rows' AS threshold,
        pg_catalog.format('foreign key %I references %s; no index leads with (%s), so each DELETE or key UPDATE on %s scans %I.%I',
-              fk.conname, fk.confrelid::regclass, fk.cols, fk.confrelid::regclass, fk.nspname, fk.relname) AS detail,
+              fk.conname, fk.referenced, fk.cols, fk.referenced, fk.nspname, fk.relname) AS detail,
        CASE WHEN fk.relkind = 'p'
             THEN pg_catalog.format('CREATE INDEX ON %I.%I (%s);', fk.nspname, fk.relname, fk.cols)
             ELSE pg_catalog.format('CREATE INDEX CONCURRENTLY ON %I.%I (%s);', fk.nspname, fk.relname, fk.cols)
@@ -279,7 +294,7 @@ SELECT 'missing_fk_index'::text AS check,
        fk.relname AS table_name,
        fk.conname AS constraint_name,
        fk.col_names AS columns,
-       fk.confrelid::regclass::text AS referenced_table,
+       fk.referenced AS referenced_table,
        fk.table_rows,
        fk.table_bytes AS table_size_bytes
   FROM fk CROSS JOIN architect.health_settings() s

@@ -8,36 +8,44 @@
 -- pointer; pages hold (block size - 24) * fillfactor of them.  Bloat is
 -- what relpages holds beyond the pages reltuples needs.  Tables whose every
 -- column has statistics the caller may read are estimated; others show
--- NULL.  Out-of-line (TOAST) data is not counted, as pg_stats measures the
--- in-line width.
+-- NULL.  Tables smaller than pg_architect.bloat_min_size are left out (they
+-- are never bloat findings).  Out-of-line (TOAST) data is not counted, as the statistics measure
+-- the in-line width.  architect.column_stats() reads pg_statistic by the
+-- rules of pg_stats, at a fraction of its cost.
 CREATE VIEW architect.table_bloat WITH (security_invoker = true) AS
 WITH s AS (SELECT * FROM architect.health_settings()),
 bs AS (SELECT pg_catalog.current_setting('block_size')::numeric AS block_size),
 cols AS (
-    SELECT st.schemaname, st.tablename, count(*) AS stat_cols,
-           sum((1 - st.null_frac) * st.avg_width)::numeric AS data_width,
-           max(st.null_frac) > 0 AS has_nulls
-      FROM pg_catalog.pg_stats st
-     WHERE NOT st.inherited
-     GROUP BY st.schemaname, st.tablename
+    SELECT cs.relid, count(*) AS stat_cols,
+           sum((1 - cs.null_frac) * cs.avg_width)::numeric AS data_width,
+           max(cs.null_frac) > 0 AS has_nulls
+      FROM architect.column_stats() cs
+     WHERE NOT cs.inherited AND cs.attnum > 0
+     GROUP BY cs.relid
 ),
 t AS (
     SELECT c.oid, n.nspname, c.relname, c.relpages::numeric AS relpages, c.reltuples::numeric AS reltuples,
-           (SELECT count(*) FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS natts,
-           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                      WHERE o.option_name = 'fillfactor'), 100) AS fillfactor,
-           cols.stat_cols, cols.data_width, cols.has_nulls
+           c.relnatts AS natts,
+           CASE WHEN c.reloptions IS NULL THEN 100 ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'fillfactor'), 100) END AS fillfactor,
+           -- every live column has statistics (dropped columns are counted
+           -- in relnatts, so only then are the live ones counted)
+           cols.stat_cols = c.relnatts
+             OR cols.stat_cols = (SELECT count(*) FROM pg_catalog.pg_attribute a
+                                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS complete,
+           cols.data_width, cols.has_nulls
       FROM pg_catalog.pg_class c
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      LEFT JOIN cols ON cols.schemaname = n.nspname AND cols.tablename = c.relname
+      LEFT JOIN cols ON cols.relid = c.oid
+     CROSS JOIN s
      WHERE c.relkind IN ('r', 'm')
        AND architect.is_user_schema(n.nspname)
        AND c.relpersistence <> 't'
+       -- smaller tables are never bloat findings: left out
+       AND c.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= s.bloat_min_size
 ),
 est AS (
     SELECT t.*, bs.block_size,
-           CASE WHEN t.stat_cols = t.natts AND t.reltuples > 0 AND t.relpages > 0 THEN
+           CASE WHEN t.complete AND t.reltuples > 0 AND t.relpages > 0 THEN
                 -- tuples per page, then the pages they need
                 pg_catalog.ceil(t.reltuples / greatest(pg_catalog.floor(
                     ((bs.block_size - 24) * t.fillfactor / 100)
@@ -86,38 +94,43 @@ COMMENT ON VIEW architect.table_bloat IS 'estimated table bloat from column stat
 -- header plus its key and INCLUDE columns (widths from pg_stats of the
 -- table, or of the index for expressions), MAXALIGNed, plus a 4-byte line
 -- pointer; leaf pages hold (block size - 24 - 16) * fillfactor (90) of them.
+-- Indexes smaller than pg_architect.bloat_min_size are left out.
 CREATE VIEW architect.index_bloat WITH (security_invoker = true) AS
 WITH s AS (SELECT * FROM architect.health_settings()),
 bs AS (SELECT pg_catalog.current_setting('block_size')::numeric AS block_size),
 i AS (
     SELECT x.indexrelid, x.indrelid, n.nspname, t.relname AS table_name, ic.relname AS index_name,
            ic.relpages::numeric AS relpages, ic.reltuples::numeric AS reltuples, x.indnatts,
-           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(ic.reloptions) o
-                      WHERE o.option_name = 'fillfactor'), 90) AS fillfactor,
+           CASE WHEN ic.reloptions IS NULL THEN 90 ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(ic.reloptions) o WHERE o.option_name = 'fillfactor'), 90) END AS fillfactor,
            x.indkey
       FROM pg_catalog.pg_index x
       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
       JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
       JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+     CROSS JOIN s
      WHERE ic.relam = 403 AND ic.relkind = 'i' AND x.indisvalid
        AND architect.is_user_schema(n.nspname)
        AND t.relpersistence <> 't'
+       -- smaller indexes are never bloat findings: left out
+       AND ic.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= s.bloat_min_size
+),
+cs AS (
+    SELECT c.relid, c.attnum, c.null_frac, c.avg_width
+      FROM architect.column_stats() c
+     WHERE NOT c.inherited
 ),
 w AS (
     -- width of each index column, from the table's statistics for plain
     -- columns and from the index's own statistics for expressions
-    SELECT i.indexrelid, count(st.avg_width) AS stat_cols,
-           sum((1 - st.null_frac) * st.avg_width)::numeric AS data_width,
-           max(st.null_frac) > 0 AS has_nulls
+    SELECT i.indexrelid, count(cs.avg_width) AS stat_cols,
+           sum((1 - cs.null_frac) * cs.avg_width)::numeric AS data_width,
+           max(cs.null_frac) > 0 AS has_nulls
       FROM i
       CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.string_to_array(i.indkey::text, ' ')::int2[])
                  WITH ORDINALITY k(attnum, ord)
-      LEFT JOIN pg_catalog.pg_attribute a
-             ON (k.attnum > 0 AND a.attrelid = i.indrelid AND a.attnum = k.attnum)
-             OR (k.attnum = 0 AND a.attrelid = i.indexrelid AND a.attnum = k.ord)
-      LEFT JOIN pg_catalog.pg_stats st
-             ON st.schemaname = i.nspname AND NOT st.inherited AND st.attname = a.attname
-            AND st.tablename = CASE WHEN k.attnum > 0 THEN i.table_name ELSE i.index_name END
+      LEFT JOIN cs
+             ON cs.relid = CASE WHEN k.attnum > 0 THEN i.indrelid ELSE i.indexrelid END
+            AND cs.attnum = CASE WHEN k.attnum > 0 THEN k.attnum ELSE k.ord::int2 END
      GROUP BY i.indexrelid
 ),
 est AS (
@@ -228,17 +241,12 @@ t AS (
            st.last_vacuum, st.last_autovacuum, st.last_analyze, st.last_autoanalyze,
            st.autovacuum_count, st.autoanalyze_count,
            greatest(c.reltuples, 0) AS reltuples, c.reltuples < 0 AS never_vacuumed_or_analyzed,
-           coalesce((SELECT o.option_value::boolean FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                      WHERE o.option_name = 'autovacuum_enabled'), true) AS table_autovacuum,
-           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                      WHERE o.option_name = 'autovacuum_vacuum_threshold'), g.vac_base)
-             + coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                          WHERE o.option_name = 'autovacuum_vacuum_scale_factor'), g.vac_scale)
+           CASE WHEN c.reloptions IS NULL THEN true ELSE coalesce((SELECT o.option_value::boolean FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_enabled'), true) END AS table_autovacuum,
+           CASE WHEN c.reloptions IS NULL THEN g.vac_base ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_vacuum_threshold'), g.vac_base) END
+             + CASE WHEN c.reloptions IS NULL THEN g.vac_scale ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_vacuum_scale_factor'), g.vac_scale) END
                * greatest(c.reltuples, 0)::numeric AS vacuum_trigger,
-           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                      WHERE o.option_name = 'autovacuum_analyze_threshold'), g.ana_base)
-             + coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                          WHERE o.option_name = 'autovacuum_analyze_scale_factor'), g.ana_scale)
+           CASE WHEN c.reloptions IS NULL THEN g.ana_base ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_analyze_threshold'), g.ana_base) END
+             + CASE WHEN c.reloptions IS NULL THEN g.ana_scale ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_analyze_scale_factor'), g.ana_scale) END
                * greatest(c.reltuples, 0)::numeric AS analyze_trigger,
            g.autovacuum
       FROM pg_catalog.pg_stat_user_tables st
@@ -254,7 +262,9 @@ p AS (
              AND 100.0 * t.n_dead_tup / greatest(t.n_live_tup + t.n_dead_tup, 1) >= s.dead_tuples_warning_pct AS many_dead,
            t.autovacuum AND t.table_autovacuum AND t.n_dead_tup >= s.dead_tuples_min
              AND t.n_dead_tup > 2 * t.vacuum_trigger AS behind,
-           NOT (t.autovacuum AND t.table_autovacuum) AS autovacuum_off,
+           -- autovacuum switched off for the whole server is one finding of
+           -- config_advice, not one per table
+           t.autovacuum AND NOT t.table_autovacuum AS autovacuum_off,
            t.last_analyze IS NULL AND t.last_autoanalyze IS NULL
              AND t.n_live_tup + t.n_dead_tup >= s.dead_tuples_min AS never_analyzed,
            t.autovacuum AND t.table_autovacuum
@@ -276,17 +286,15 @@ SELECT 'vacuum'::text AS check,
            CASE WHEN p.behind THEN 'autovacuum is not keeping up: ' || p.n_dead_tup
                 || ' dead tuples, more than twice the ' || round(p.vacuum_trigger) || ' that trigger it' END,
            CASE WHEN p.autovacuum_off AND p.n_live_tup + p.n_dead_tup > 0
-                THEN CASE WHEN p.autovacuum THEN 'autovacuum is disabled on this table'
-                          ELSE 'autovacuum is off for the whole server' END END,
+                THEN 'autovacuum is disabled on this table' END,
+           CASE WHEN NOT p.autovacuum THEN 'autovacuum is off for the whole server (see architect.config_advice)' END,
            CASE WHEN p.never_analyzed THEN 'never analyzed: the planner has no statistics for it' END,
            CASE WHEN p.analyze_behind THEN p.n_mod_since_analyze || ' rows changed since the last analyze' END
        ), ''), 'vacuumed ' || coalesce(architect.age_text(pg_catalog.now() - greatest(p.last_vacuum, p.last_autovacuum)) || ' ago', 'never')
               || ', analyzed ' || coalesce(architect.age_text(pg_catalog.now() - greatest(p.last_analyze, p.last_autoanalyze)) || ' ago', 'never')) AS detail,
        nullif(pg_catalog.concat_ws(' ',
-           CASE WHEN p.autovacuum_off AND p.autovacuum AND p.n_live_tup + p.n_dead_tup > 0
+           CASE WHEN p.autovacuum_off AND p.n_live_tup + p.n_dead_tup > 0
                 THEN pg_catalog.format('ALTER TABLE %I.%I RESET (autovacuum_enabled);', p.schemaname, p.relname) END,
-           CASE WHEN p.autovacuum_off AND NOT p.autovacuum AND p.n_live_tup + p.n_dead_tup > 0
-                THEN 'ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf();' END,
            CASE WHEN p.many_dead OR p.behind OR p.never_analyzed OR p.analyze_behind
                 THEN pg_catalog.format('VACUUM (ANALYZE) %I.%I;', p.schemaname, p.relname) END,
            CASE WHEN p.behind
@@ -305,7 +313,7 @@ SELECT 'vacuum'::text AS check,
        greatest(p.last_analyze, p.last_autoanalyze) AS last_analyze,
        p.autovacuum_count,
        p.autoanalyze_count,
-       NOT p.autovacuum_off AS autovacuum_enabled
+       p.autovacuum AND NOT p.autovacuum_off AS autovacuum_enabled
   FROM p CROSS JOIN s
  ORDER BY architect.severity_rank(CASE WHEN p.many_dead OR p.behind OR p.never_analyzed OR p.analyze_behind
                  OR (p.autovacuum_off AND p.n_live_tup + p.n_dead_tup > 0) THEN 'warning' ELSE 'info' END) DESC,
@@ -329,34 +337,33 @@ dbs AS (
                                 ('multixact', pg_catalog.mxid_age(d.datminmxid)::bigint, g.mxid_max)) k(kind, age, max_age)
      WHERE d.datallowconn
 ),
-tabs AS (
-    SELECT 'table'::text AS scope, pg_catalog.current_database()::text, n.nspname::text, c.relname::text,
-           k.kind, k.age, k.max_age
+tabs AS MATERIALIZED (
+    SELECT 'table'::text AS scope, pg_catalog.current_database()::text AS database, n.nspname::text AS nspname,
+           c.relname::text AS relname, k.kind, k.age, k.max_age
       FROM pg_catalog.pg_class c
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      CROSS JOIN g
      CROSS JOIN LATERAL (VALUES
             ('xid', pg_catalog.age(c.relfrozenxid)::bigint,
-             least(g.xid_max, coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                                          WHERE o.option_name = 'autovacuum_freeze_max_age'), g.xid_max))),
+             least(g.xid_max, CASE WHEN c.reloptions IS NULL THEN g.xid_max ELSE coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_freeze_max_age'), g.xid_max) END)),
             ('multixact', pg_catalog.mxid_age(c.relminmxid)::bigint,
-             least(g.mxid_max, coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o
-                                          WHERE o.option_name = 'autovacuum_multixact_freeze_max_age'), g.mxid_max)))
+             least(g.mxid_max, CASE WHEN c.reloptions IS NULL THEN g.mxid_max ELSE coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_multixact_freeze_max_age'), g.mxid_max) END))
          ) k(kind, age, max_age)
      WHERE c.relkind IN ('r', 'm', 't')
        AND c.relpersistence <> 't'
        AND c.relfrozenxid <> '0'::xid
 ),
-tabs_ranked AS (
-    SELECT tabs.*, pg_catalog.row_number() OVER (PARTITION BY tabs.kind ORDER BY tabs.age DESC) AS rn
-      FROM tabs
-),
 a AS (
     SELECT * FROM dbs
     UNION ALL
-    SELECT tr.scope, tr.current_database, tr.nspname, tr.relname, tr.kind, tr.age, tr.max_age
-      FROM tabs_ranked tr CROSS JOIN s
-     WHERE tr.rn = 1 OR 100.0 * tr.age / tr.max_age >= s.wraparound_warning_pct
+    -- the tables past the warning threshold...
+    SELECT tabs.* FROM tabs CROSS JOIN s
+     WHERE 100.0 * tabs.age / tabs.max_age >= s.wraparound_warning_pct
+    UNION
+    -- ...and the oldest table of each kind, whatever its age
+    (SELECT tabs.* FROM tabs WHERE tabs.kind = 'xid' ORDER BY tabs.age DESC, tabs.nspname, tabs.relname LIMIT 1)
+    UNION
+    (SELECT tabs.* FROM tabs WHERE tabs.kind = 'multixact' ORDER BY tabs.age DESC, tabs.nspname, tabs.relname LIMIT 1)
 )
 SELECT CASE a.kind WHEN 'xid' THEN 'xid_wraparound' ELSE 'multixact_wraparound' END AS check,
        CASE a.scope WHEN 'database' THEN pg_catalog.format('database %I', a.database)
@@ -392,7 +399,7 @@ COMMENT ON VIEW architect.wraparound IS 'transaction ID and multixact age of eve
 -- integer column fed by a bigint sequence fails at 2147483647).
 CREATE VIEW architect.sequences WITH (security_invoker = true) AS
 WITH s AS (SELECT * FROM architect.health_settings()),
-seqs AS (
+seqs AS MATERIALIZED (
     SELECT c.oid, n.nspname, c.relname, q.seqtypid, q.seqincrement, q.seqmax, q.seqmin, q.seqcycle,
            architect.sequence_last_value(c.oid) AS last_value
       FROM pg_catalog.pg_class c
@@ -408,11 +415,13 @@ feeds AS (
       FROM pg_catalog.pg_depend d
      WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
        AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+       AND d.objid IN (SELECT q.oid FROM seqs q)
     UNION
     SELECT d.refobjid, ad.adrelid, ad.adnum
       FROM pg_catalog.pg_depend d
       JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
      WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+       AND d.refobjid IN (SELECT q.oid FROM seqs q)
 ),
 cols AS (
     SELECT f.seqid, f.relid, a.attname, a.atttypid, tn.nspname AS tab_schema, t.relname AS tab_name,

@@ -7,7 +7,16 @@
 -- row-level security, secret-looking columns stored as plain text.
 -- pg_hba.conf and pg_authid are read only when the caller may read them; a
 -- role that may not gets one info row saying those checks were skipped.
-CREATE VIEW architect.security_advice WITH (security_invoker = true) AS
+-- The query runs in a function so that it can switch JIT compilation off
+-- (over a large catalog its estimated cost passes jit_above_cost, and
+-- compiling it would take far longer than running it) and give its sorts
+-- the memory to stay off disk.
+CREATE FUNCTION architect.security_advice_rows()
+RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET jit = off
+SET work_mem = '64MB'
+AS $body$
 WITH s AS (SELECT * FROM architect.health_settings()),
 hba_visible AS (
     SELECT pg_catalog.has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT')
@@ -96,8 +105,7 @@ f AS (
      WHERE p.prosecdef
        AND architect.is_user_schema(n.nspname)
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                        WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+       AND p.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_proc'))
     UNION ALL
     SELECT 'tenant_without_rls', pg_catalog.format('%I.%I', n.nspname, c.relname), 'warning',
            pg_catalog.format('column %I, no row-level security', a.attname), NULL,
@@ -112,8 +120,7 @@ f AS (
        AND c.relpersistence <> 't'
        AND architect.is_user_schema(n.nspname)
        AND a.attname ~* s.tenant_column_pattern
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+       AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
     UNION ALL
     SELECT 'secret_in_plain_text', pg_catalog.format('%I.%I.%I', n.nspname, c.relname, a.attname), 'warning',
            pg_catalog.format_type(a.atttypid, a.atttypmod), NULL,
@@ -131,19 +138,32 @@ f AS (
        AND a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype, 'json'::regtype, 'jsonb'::regtype)
        AND a.attname ~* s.secret_column_pattern
        AND a.attname !~* '(hash|digest|crypt|salt|_at$|_on$|expires|_id$|_type$|_count$|_len)'
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+       AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 )
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
        NULL::timestamptz AS evidence_since
   FROM f
- ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object;
+ ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object
+$body$;
+COMMENT ON FUNCTION architect.security_advice_rows() IS 'the rows of architect.security_advice (run without JIT)';
+
+CREATE VIEW architect.security_advice WITH (security_invoker = true) AS
+    SELECT * FROM architect.security_advice_rows();
 COMMENT ON VIEW architect.security_advice IS 'security findings: ssl, pg_hba.conf methods, password storage and expiry, superuser logins, PUBLIC CREATE, SECURITY DEFINER search_path, tenant tables without RLS, secrets in plain text';
 
 -- Schema: tables without a primary key, foreign keys without an index
 -- (largest tables first), timestamp without time zone columns, updated_at
 -- columns no trigger maintains, integer primary keys nearing their limit.
-CREATE VIEW architect.schema_advice WITH (security_invoker = true) AS
+-- The query runs in a function so that it can switch JIT compilation off
+-- (over a large catalog its estimated cost passes jit_above_cost, and
+-- compiling it would take far longer than running it) and give its sorts
+-- the memory to stay off disk.
+CREATE FUNCTION architect.schema_advice_rows()
+RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz, table_size_bytes bigint)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET jit = off
+SET work_mem = '64MB'
+AS $body$
 WITH s AS (SELECT * FROM architect.health_settings()),
 t AS (
     SELECT c.oid, n.nspname, c.relname, c.relkind,
@@ -153,8 +173,35 @@ t AS (
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
        AND c.relpersistence <> 't'
        AND architect.is_user_schema(n.nspname)
-       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+       AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
+),
+int_pk AS MATERIALIZED (
+    -- single-column smallint or integer primary keys
+    SELECT k.conrelid AS relid, a.attnum, a.attname, a.atttypid,
+           CASE a.atttypid WHEN 'int2'::regtype THEN 32767 ELSE 2147483647 END::numeric AS type_max
+      FROM pg_catalog.pg_constraint k
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+     WHERE k.contype = 'p' AND pg_catalog.cardinality(k.conkey) = 1
+       AND a.atttypid IN ('int2'::regtype, 'int4'::regtype)
+),
+int_pk_feeds AS (
+    -- and the sequence that feeds each: owned by the column (serial,
+    -- identity) or named in its default
+    SELECT DISTINCT ON (p.relid) p.*, x.seqid
+      FROM int_pk p
+      JOIN (SELECT d.refobjid AS relid, d.refobjsubid::int2 AS attnum, d.objid AS seqid
+              FROM pg_catalog.pg_depend d
+             WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+               AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+            UNION ALL
+            SELECT ad.adrelid, ad.adnum, d.refobjid
+              FROM pg_catalog.pg_attrdef ad
+              JOIN pg_catalog.pg_depend d
+                ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
+               AND d.refclassid = 'pg_catalog.pg_class'::regclass) x
+        ON x.relid = p.relid AND x.attnum = p.attnum
+      JOIN pg_catalog.pg_class sq ON sq.oid = x.seqid AND sq.relkind = 'S'
+     ORDER BY p.relid, x.seqid
 ),
 f AS (
     SELECT 'no_primary_key'::text AS check, pg_catalog.format('%I.%I', t.nspname, t.relname) AS object,
@@ -209,26 +256,33 @@ f AS (
                AND (g.tgtype & 1) = 1 AND (g.tgtype & 2) = 2 AND (g.tgtype & 16) = 16)
     UNION ALL
     SELECT 'integer_primary_key', pg_catalog.format('%I.%I', t.nspname, t.relname),
-           CASE WHEN q.used_pct >= s.sequence_critical_pct THEN 'critical' ELSE 'warning' END,
-           q.used_pct || ' % of ' || q.column_type || ' used',
+           CASE WHEN p.used_pct >= s.sequence_critical_pct THEN 'critical' ELSE 'warning' END,
+           round(p.used_pct, 2) || ' % of ' || pg_catalog.format_type(p.atttypid, NULL) || ' used',
            s.int4_pk_warning_pct || ' %',
-           pg_catalog.format('primary key %s is %s, fed by %s: %s values left', q.fed_column, q.column_type, q.object, q.values_left),
+           pg_catalog.format('primary key %I.%I.%I is %s, fed by sequence %s: %s values left', t.nspname, t.relname, p.attname,
+                  pg_catalog.format_type(p.atttypid, NULL), p.seqid::regclass, p.type_max - p.last_value),
            pg_catalog.format('ALTER TABLE %I.%I ALTER COLUMN %I TYPE bigint; -- rewrites the table; plan it before the values run out',
-                  t.nspname, t.relname, a.attname),
+                  t.nspname, t.relname, p.attname),
            t.size_bytes
       FROM t
-      JOIN pg_catalog.pg_constraint k ON k.conrelid = t.oid AND k.contype = 'p' AND pg_catalog.cardinality(k.conkey) = 1
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.conkey[1]
-      JOIN architect.sequences q ON q.fed_column = pg_catalog.format('%I.%I.%I', t.nspname, t.relname, a.attname)
+      JOIN (SELECT f.relid, f.attname, f.atttypid, f.seqid, f.type_max, v.last_value,
+                   100 * v.last_value / f.type_max AS used_pct
+              FROM int_pk_feeds f
+             CROSS JOIN LATERAL (SELECT architect.sequence_last_value(f.seqid)::numeric AS last_value) v) p
+        ON p.relid = t.oid
      CROSS JOIN s
-     WHERE a.atttypid IN ('int2'::regtype, 'int4'::regtype)
-       AND q.used_pct >= s.int4_pk_warning_pct
+     WHERE p.used_pct >= s.int4_pk_warning_pct
 )
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
        NULL::timestamptz AS evidence_since,
        f.size_bytes AS table_size_bytes
   FROM f
- ORDER BY architect.severity_rank(f.severity) DESC, f.size_bytes DESC, f.check, f.object;
+ ORDER BY architect.severity_rank(f.severity) DESC, f.size_bytes DESC, f.check, f.object
+$body$;
+COMMENT ON FUNCTION architect.schema_advice_rows() IS 'the rows of architect.schema_advice (run without JIT)';
+
+CREATE VIEW architect.schema_advice WITH (security_invoker = true) AS
+    SELECT * FROM architect.schema_advice_rows();
 COMMENT ON VIEW architect.schema_advice IS 'schema findings: tables without a primary key, unindexed foreign keys (large tables first), timestamp without time zone, updated_at without trigger, integer primary keys nearing their limit';
 
 -- The views filter what each role may see themselves (security_invoker).

@@ -3,7 +3,16 @@
 
 -- Every finding of every health view (the data views contribute their
 -- warnings and critical rows only), with the view it comes from.
-CREATE VIEW architect.findings WITH (security_invoker = true) AS
+-- The query runs in a function so that it can switch JIT compilation off
+-- (over a large catalog its estimated cost passes jit_above_cost, and
+-- compiling it would take far longer than running it) and give its sorts
+-- the memory to stay off disk.
+CREATE FUNCTION architect.findings_rows()
+RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz, source text)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET jit = off
+SET work_mem = '64MB'
+AS $body$
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action, f.evidence_since, f.source
   FROM (
     SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'unused_indexes'::text AS source
@@ -78,7 +87,12 @@ SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action, 
     SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'schema_advice'
       FROM architect.schema_advice
   ) f
- ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object;
+ ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object
+$body$;
+COMMENT ON FUNCTION architect.findings_rows() IS 'the rows of architect.findings (run without JIT)';
+
+CREATE VIEW architect.findings WITH (security_invoker = true) AS
+    SELECT * FROM architect.findings_rows();
 COMMENT ON VIEW architect.findings IS 'every finding of every health view, worst first, with the view it comes from';
 
 -- What needs attention now: connections near the limit, wraparound, long
@@ -139,6 +153,8 @@ CREATE FUNCTION architect.report(min_severity architect.severity DEFAULT 'info',
 RETURNS SETOF text
 LANGUAGE sql VOLATILE PARALLEL RESTRICTED STRICT
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET work_mem = '64MB'
 AS $$
 WITH f AS MATERIALIZED (
     SELECT x.*, architect.severity_rank(x.severity) AS sev_rank

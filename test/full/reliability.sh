@@ -17,6 +17,9 @@
 #   pgbench    16 clients, a fixed count of transactions, a tiny store
 #              (max_entries) so that eviction runs all the time, and a
 #              session calling the advisor, the views and snapshot()
+#   valgrind   (make test-full) pg_architect's own regression suite and
+#              some sqlsmith queries with the server under valgrind: no
+#              report from pg_architect's code
 #
 # PGA_KEEP_CLUSTER=1 leaves the clusters running (to debug a failure; stop
 # them with pg_ctl -D OUTDIR/<step>/data stop).
@@ -33,16 +36,23 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 OUT=${1:?usage: reliability.sh OUTDIR [STEP...]}
 shift
-STEPS=${*:-suite sqlsmith advisor pgbench}
+PGA_SRC=${PGA_SRC:-$(cd "$HERE/../.." && pwd)}
+if [ -n "${PGA_TEST_FULL:-}" ]; then
+    STEPS=${*:-suite sqlsmith advisor pgbench valgrind}
+else
+    STEPS=${*:-suite sqlsmith advisor pgbench}
+fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 if [ -n "${PGA_TEST_FULL:-}" ]; then
     SQLSMITH_QUERIES=${PGA_SQLSMITH_QUERIES:-20000}
     PGBENCH_TX=${PGA_PGBENCH_TX:-10000}
+    VALGRIND_QUERIES=${PGA_VALGRIND_QUERIES:-500}
 else
     SQLSMITH_QUERIES=${PGA_SQLSMITH_QUERIES:-2000}
     PGBENCH_TX=${PGA_PGBENCH_TX:-1000}
+    VALGRIND_QUERIES=${PGA_VALGRIND_QUERIES:-100}
 fi
 
 failures=0
@@ -147,6 +157,22 @@ if want pgbench; then
     else
         cat "$OUT/pgbench-errors.log"
         step_failed "pgbench: ${summary:-did not complete} ($(elapsed $t0))"
+    fi
+    done_with_cluster
+fi
+
+# --- valgrind (make test-full) --------------------------------------------------------
+if want valgrind; then
+    . "$HERE/valgrind.sh"
+    t0=$(date +%s)
+    pga_valgrind "$OUT/valgrind" "$VALGRIND_QUERIES" >"$OUT/valgrind-summary.txt" 2>"$OUT/valgrind-errors.log"
+    rc=$?
+    summary=$(cat "$OUT/valgrind-summary.txt")
+    if [ $rc -eq 0 ]; then
+        step_ok "valgrind: $summary ($(elapsed $t0))"
+    else
+        cat "$OUT/valgrind-errors.log"
+        step_failed "valgrind: ${summary:-did not complete} ($(elapsed $t0))"
     fi
     done_with_cluster
 fi
