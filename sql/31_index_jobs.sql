@@ -35,6 +35,15 @@ ROLLBACK;
 CALL architect.wait_index_job(:job);
 SELECT * FROM job31(:job);
 SELECT count(*) AS orders_placed_exists FROM pg_class WHERE relname = 'orders_placed';
+-- ... and so is a job queued in a savepoint that rolls back
+BEGIN;
+SAVEPOINT s;
+SELECT architect.create_index('CREATE INDEX orders_placed ON orders (placed)', wait => false) AS job \gset
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+CALL architect.wait_index_job(:job);
+SELECT * FROM job31(:job);
+SELECT count(*) AS orders_placed_exists FROM pg_class WHERE relname = 'orders_placed';
 
 -- ===== cancel_index_job =====
 SELECT architect.cancel_index_job(NULL);

@@ -399,10 +399,15 @@ pga_submit_job(PgaJobRequest *jr, int *slotno, bool *attached,
 						   PGA_MAX_STATEMENT - 1),
 				 errhint("Simplify the index expressions or predicate.")));
 
-	/* Before taking the lock: both may do I/O or fail. */
+	/*
+	 * Before taking the lock: both may do I/O or fail.  The job waits for
+	 * the xid of the (sub)transaction that queues it: it runs only if that
+	 * one commits, so a job queued in a savepoint that is rolled back does
+	 * not run even when the transaction commits.
+	 */
 	job_id = nextval_internal(pga_jobs_sequence(), false);
 	if (!jr->wait)
-		caller_xid = GetTopTransactionId();
+		caller_xid = GetCurrentTransactionId();
 
 	*attached = false;
 	*handle = NULL;
@@ -618,7 +623,6 @@ pga_wait_step(int slotno, int64 job_id, BackgroundWorkerHandle *handle,
 			  PgaWaitResult *res)
 {
 	PgaJobSlot *slot = &pga_indexer->slots[slotno];
-	TransactionId myxid = GetTopTransactionIdIfAny();
 	pid_t		pids[64];
 	int64		jobs[64];
 	int			npids = 0;
@@ -670,8 +674,9 @@ pga_wait_step(int slotno, int64 job_id, BackgroundWorkerHandle *handle,
 
 		if (s->dboid != MyDatabaseId)
 			continue;
-		if (s->state == PGA_SLOT_QUEUED && TransactionIdIsValid(myxid) &&
-			s->caller_xid == myxid)
+		if (s->state == PGA_SLOT_QUEUED &&
+			TransactionIdIsValid(s->caller_xid) &&
+			TransactionIdIsCurrentTransactionId(s->caller_xid))
 		{
 			LWLockRelease(pga_indexer->lock);
 			res->finished = false;

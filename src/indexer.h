@@ -76,7 +76,7 @@ typedef struct PgaJobSlot
 	Oid			indexoid;		/* index to drop (drop jobs) */
 	bool		concurrently;	/* CONCURRENTLY or not */
 	bool		if_not_exists;	/* IF NOT EXISTS given */
-	TransactionId caller_xid;	/* start only once this has committed */
+	TransactionId caller_xid;	/* (sub)xact that queued it: run if it commits */
 	int			caller_procno;	/* PGPROC number of the queuing backend */
 	pid_t		worker_pid;		/* 0 until the worker has started */
 	int			worker_procno;	/* PGPROC number of the worker */

@@ -409,8 +409,11 @@ pga_sleep(long ms)
 
 /*
  * pga_wait_for_caller
- *		Wait until the transaction that queued the job has ended.  Returns
- *		false when it rolled back.
+ *		Wait until the (sub)transaction that queued the job has ended.
+ *		XactLockTableWait() follows a committed subtransaction to its
+ *		parent, so this returns when the whole transaction has ended; it
+ *		returns false when the job's subtransaction or the transaction
+ *		rolled back.
  */
 static bool
 pga_wait_for_caller(void)
@@ -889,7 +892,7 @@ pga_run_job(void)
 		if (!pga_wait_for_caller())
 		{
 			out.state = PGA_SLOT_CANCELLED;
-			out.message = pstrdup("the transaction that queued the job rolled back");
+			out.message = pstrdup("the transaction or savepoint that queued the job rolled back");
 		}
 		else
 		{

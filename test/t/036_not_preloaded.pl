@@ -23,11 +23,13 @@ for my $call (
 		"$call: SQLSTATE 55000");
 	like($err, qr/HINT:  Add pg_architect to shared_preload_libraries/, "$call: hint");
 }
-# A dry run needs no worker, but the advisor it asks needs the capture store.
+# A dry run needs no worker: what stops it here is the advisor, which has no
+# workload to read without the capture store or pg_stat_statements.
 my ($ret, $out, $err) = $node->psql($db,
 	"\\set VERBOSITY verbose\nSELECT * FROM architect.apply_recommendations(NULL, 5)");
-like($err, qr/ERROR:  55000: .*requires pg_architect to be loaded via shared_preload_libraries/,
-	'a dry run reports what the advisor needs');
+like($err, qr/ERROR:  55000: /, 'a dry run reports what the advisor needs');
+unlike($err, qr/apply_recommendations\(\) requires pg_architect/,
+	'not the worker: a dry run does not need it');
 is($node->safe_psql($db, 'SELECT count(*) FROM architect.index_jobs'), '0',
 	'architect.index_jobs works');
 is($node->safe_psql($db, 'SELECT count(*) FROM architect.index_job_effects'), '0',

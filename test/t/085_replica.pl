@@ -48,6 +48,8 @@ my %standby = (
 	'architect.drop_index(regclass,boolean,boolean,boolean)' =>
 	  [ q{SELECT architect.drop_index('items_pkey')}, 'refuses' ],
 	'architect.cancel_index_job(bigint)' => [ 'SELECT architect.cancel_index_job(1)', 'refuses' ],
+	'architect.apply_recommendations(double precision,integer,boolean)' =>
+	  [ 'SELECT count(*) FROM architect.apply_recommendations(NULL, 5)', 'refuses' ],
 	# Only reads the job: on a standby there is none to wait for.
 	'architect.wait_index_job(bigint,interval)' => [ q{CALL architect.wait_index_job(1, '1s')}, 'no_job' ],
 	'architect.index_job_slots()' => [ 'SELECT count(*) FROM architect.index_job_slots()', 'works' ],
