@@ -20,9 +20,9 @@ pga_valgrind() {
     supp=$PGA_PG_SRC/src/tools/valgrind.supp
     [ -f "$supp" ] || { echo "no $supp"; return 1; }
     rm -rf "$dir" && mkdir -p "$dir/vglogs" || return 1
-    pga_cluster_init "$dir" "$(cat "$PGA_SRC/test/pg_architect.conf")
-cron.database_name = 'contrib_regression'
-pg_architect.sample_rate = 1" || return 1
+    # The settings of make test's regression cluster, so that the expected
+    # output applies.
+    pga_cluster_init "$dir" "$(cat "$PGA_SRC/test/pg_architect.conf")" || return 1
     valgrind --quiet --trace-children=yes --track-origins=yes --read-var-info=yes \
         --num-callers=40 --leak-check=no --error-limit=no \
         --suppressions="$supp" --gen-suppressions=all \
