@@ -201,6 +201,7 @@ INSERT INTO pga_good VALUES
   ('enable_soft_delete', 'tbl', $$'pga_bad.t'$$),
   ('enable_updated_at', 'tbl', $$'pga_bad.t'$$),
   ('exact_bloat', 'rel', $$'pga_bad.t'$$),
+  ('extension_members', 'classid', $$'pg_catalog.pg_class'$$),
   ('explain', 'query', $$'SELECT * FROM pga_bad.t WHERE a = 1'$$),
   ('guard_options', 'trigger', '0'),
   ('guard_setting', 'name', $$'app.current_tenant'$$),

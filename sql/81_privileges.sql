@@ -49,6 +49,8 @@ RESET pg_architect.sample_rate;
 -- stable value worth showing (what the role could see).
 CREATE TEMP TABLE pga_priv_calls (fn text PRIMARY KEY, sql text);
 INSERT INTO pga_priv_calls VALUES
+  ('apply_recommendations(double precision,integer,boolean)',
+   $$SELECT NULL FROM architect.apply_recommendations(NULL, 1) LIMIT 1$$),
   ('advisor_stats()', $$SELECT NULL FROM architect.advisor_stats() LIMIT 1$$),
   ('age_text(interval)', $$SELECT architect.age_text('1 day')$$),
   ('audit_log_guard()', $$SELECT architect.audit_log_guard()$$),
@@ -57,6 +59,7 @@ INSERT INTO pga_priv_calls VALUES
   ('audit_trigger()', $$SELECT architect.audit_trigger()$$),
   ('cancel_index_job(bigint)', $$SELECT architect.cancel_index_job(:job)::text$$),
   ('capture_stats()', $$SELECT NULL FROM architect.capture_stats()$$),
+  ('column_stats()', $$SELECT NULL FROM architect.column_stats() LIMIT 1$$),
   ('create_index(text,boolean,boolean)',
    $$SELECT NULL FROM architect.cancel_index_job(architect.create_index('CREATE INDEX pga_priv_t_b ON pga_priv.t (b)', wait => false))$$),
   ('disable_audit(regclass)', $$SELECT architect.disable_audit('pga_priv.t')$$),
@@ -76,8 +79,10 @@ INSERT INTO pga_priv_calls VALUES
   ('exact_bloat(regclass)', $$SELECT NULL FROM architect.exact_bloat('pga_priv.t')$$),
   ('explain(text,boolean)',
    $$SELECT NULL FROM architect.explain('SELECT * FROM pga_priv.t WHERE a = 1') LIMIT 1$$),
+  ('extension_members(regclass)', $$SELECT NULL FROM architect.extension_members('pg_class') LIMIT 1$$),
   ('file_settings()',
    $$SELECT CASE WHEN count(*) > 0 THEN 'rows' ELSE 'no rows' END FROM architect.file_settings()$$),
+  ('findings_rows()', $$SELECT NULL FROM architect.findings_rows() LIMIT 1$$),
   ('guard_current_user()', $$SELECT NULL FROM architect.guard_current_user()$$),
   ('guard_options(oid)', $$SELECT architect.guard_options(0)$$),
   ('guard_setting(text)', $$SELECT architect.guard_setting('app.current_tenant')$$),
@@ -104,6 +109,8 @@ INSERT INTO pga_priv_calls VALUES
   ('require_primary(text)', $$SELECT architect.require_primary('this check')$$),
   ('reset()', $$SELECT architect.reset()$$),
   ('schedule(interval,interval,boolean,name)', $$SELECT NULL FROM architect.schedule()$$),
+  ('schema_advice_rows()', $$SELECT NULL FROM architect.schema_advice_rows() LIMIT 1$$),
+  ('security_advice_rows()', $$SELECT NULL FROM architect.security_advice_rows() LIMIT 1$$),
   ('sequence_last_value(regclass)',
    $$SELECT coalesce(architect.sequence_last_value('pga_priv.s')::text, 'NULL')$$),
   ('severity_rank(text)', $$SELECT architect.severity_rank('warning')::text$$),
