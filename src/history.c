@@ -302,6 +302,7 @@ pga_schedule(PG_FUNCTION_ARGS)
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 
+	pga_require_primary("architect.schedule()");
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -388,8 +389,11 @@ Datum
 pga_unschedule(PG_FUNCTION_ARGS)
 {
 	static const char *const kinds[] = {"snapshot", "purge", "advisor"};
-	char	   *dbname = pga_target_database(fcinfo, 0);
+	char	   *dbname;
 	int64		dropped;
+
+	pga_require_primary("architect.unschedule()");
+	dbname = pga_target_database(fcinfo, 0);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -72,6 +72,12 @@ my ($ret, $out, $err) = $standby->psql('postgres', "\\set VERBOSITY verbose\nSEL
 isnt($ret, 0, 'snapshot() fails on a standby');
 like($err, qr/ERROR:\s+25006: architect\.snapshot\(\) cannot run on a hot standby/, 'with SQLSTATE 25006');
 like($err, qr/HINT:\s+Run it on the primary server\./, 'and a hint');
+for my $call ('SELECT * FROM architect.schedule()', 'SELECT architect.unschedule()',
+	"SELECT architect.purge_history('1 day')")
+{
+	($ret, $out, $err) = $standby->psql('postgres', "\\set VERBOSITY verbose\n$call");
+	like($err, qr/ERROR:\s+25006: architect\.\w+\(\) cannot run on a hot standby/, "$call refuses on a standby");
+}
 
 # --- replay resumed: caught up, the findings are gone -----------------------------------
 $standby->safe_psql('postgres', 'SELECT pg_wal_replay_resume()');

@@ -106,6 +106,12 @@ my %standby = (
 	'architect.memory_setting(numeric)' => [ 'SELECT architect.memory_setting(1048576)', 'works' ],
 	'architect.obsolete_settings()' => [ 'SELECT count(*) FROM architect.obsolete_settings()', 'works' ],
 	'architect.report(architect.severity,integer)' => [ 'SELECT length(architect.report()) > 0', 'works' ],
+	'architect.column_stats()' => [ 'SELECT count(*) FROM architect.column_stats()', 'works' ],
+	'architect.extension_members(regclass)' =>
+	  [ q{SELECT count(*) FROM architect.extension_members('pg_class')}, 'works' ],
+	'architect.security_advice_rows()' => [ 'SELECT count(*) FROM architect.security_advice_rows()', 'works' ],
+	'architect.schema_advice_rows()' => [ 'SELECT count(*) FROM architect.schema_advice_rows()', 'works' ],
+	'architect.findings_rows()' => [ 'SELECT count(*) FROM architect.findings_rows()', 'works' ],
 );
 
 # Known bugs of other modules, reported and kept visible as TODO tests:
@@ -120,11 +126,6 @@ my %known_bugs = map { $_ => 'guards: lock taken before the standby check (55000
 	'architect.disable_rls(regclass)',
 	'architect.enable_soft_delete(regclass,name,name)',
 	'architect.disable_soft_delete(regclass,boolean)');
-# unschedule() has no standby check at all: with jobs scheduled, pg_cron's
-# delete fails inside with XX000 "cannot assign TransactionIds during
-# recovery" (and with none it returns 0 instead of refusing).
-$known_bugs{'architect.unschedule(name)'} =
-  'health: unschedule() lacks pga_require_primary() (XX000 on a standby)';
 
 my $primary = new_node('primary', init => { allows_streaming => 1 },
 	conf => "pg_architect.sample_rate = 1\n");
