@@ -51,6 +51,26 @@ pga_timestamp_or_null(TimestampTz t, bool *isnull)
 }
 
 /*
+ * pga_view_begin
+ *		What every view function starts with: the store (or the
+ *		not-preloaded error naming the view), a materialized result, and a
+ *		copy of one store table's entries.  Returns how many entries were
+ *		copied; *size is the size of one entry.
+ */
+static int
+pga_view_begin(FunctionCallInfo fcinfo, const char *what, PgaTableId tbl,
+			   char **entries, Size *size)
+{
+	int			n;
+
+	pga_store_required(what);
+	pga_init_materialized_srf(fcinfo, 0);
+	n = pga_store_snapshot(tbl, entries);
+	*size = pga_store_entrysize(tbl);
+	return n;
+}
+
+/*
  * architect.query_patterns(): one row per database, user and query id.
  */
 Datum
@@ -62,10 +82,7 @@ pga_query_patterns(PG_FUNCTION_ARGS)
 	Size		size;
 	int			n;
 
-	pga_store_required("architect.query_patterns");
-	pga_init_materialized_srf(fcinfo, 0);
-	n = pga_store_snapshot(PGA_QUERIES, &entries);
-	size = pga_store_entrysize(PGA_QUERIES);
+	n = pga_view_begin(fcinfo, "architect.query_patterns", PGA_QUERIES, &entries, &size);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -140,10 +157,7 @@ pga_predicates(PG_FUNCTION_ARGS)
 	Size		size;
 	int			n;
 
-	pga_store_required("architect.predicates");
-	pga_init_materialized_srf(fcinfo, 0);
-	n = pga_store_snapshot(PGA_PREDICATES, &entries);
-	size = pga_store_entrysize(PGA_PREDICATES);
+	n = pga_view_begin(fcinfo, "architect.predicates", PGA_PREDICATES, &entries, &size);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -215,10 +229,7 @@ pga_plan_findings(PG_FUNCTION_ARGS)
 	Size		size;
 	int			n;
 
-	pga_store_required("architect.plan_findings");
-	pga_init_materialized_srf(fcinfo, 0);
-	n = pga_store_snapshot(PGA_FINDINGS, &entries);
-	size = pga_store_entrysize(PGA_FINDINGS);
+	n = pga_view_begin(fcinfo, "architect.plan_findings", PGA_FINDINGS, &entries, &size);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -265,10 +276,7 @@ pga_query_errors(PG_FUNCTION_ARGS)
 	Size		size;
 	int			n;
 
-	pga_store_required("architect.query_errors");
-	pga_init_materialized_srf(fcinfo, 0);
-	n = pga_store_snapshot(PGA_ERRORS, &entries);
-	size = pga_store_entrysize(PGA_ERRORS);
+	n = pga_view_begin(fcinfo, "architect.query_errors", PGA_ERRORS, &entries, &size);
 
 	for (int i = 0; i < n; i++)
 	{
