@@ -168,7 +168,15 @@ SELECT count(*) AS sequence_locks FROM pg_locks l JOIN pg_class c ON c.oid = l.r
 COMMIT;
 SELECT architect.sequence_last_value('big_seq');
 SELECT architect.sequence_last_value('unused_seq');
+-- a relation that is not a sequence (here a table) is an error (42809,
+-- with a hint), not a NULL that reads like "never used"
 SELECT architect.sequence_last_value('narrow');
+\echo :LAST_ERROR_SQLSTATE
+SELECT architect.sequence_last_value('pg_catalog.pg_class');
+\echo :LAST_ERROR_SQLSTATE
+-- an OID that names no relation (dropped between reading pg_class and the
+-- call) is NULL: the views read pg_class first
+SELECT architect.sequence_last_value(0::regclass) IS NULL AS gone;
 
 RESET search_path;
 DROP SCHEMA health_tab CASCADE;

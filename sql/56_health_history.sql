@@ -72,6 +72,14 @@ SELECT database, commits > 0 AS committed FROM architect.database_trends WHERE d
 -- Purging: everything older than the retention goes.
 SELECT architect.purge_history('1 day');
 SELECT count(*) AS snapshots FROM architect.snapshots;
+-- a negative age is refused (22023, with a hint) and deletes nothing; an
+-- age beyond any timestamp deletes nothing either (it was 22008 before)
+SELECT architect.purge_history('-1 day');
+\echo :LAST_ERROR_SQLSTATE
+SELECT architect.purge_history('-1 day 2 hours');
+\echo :LAST_ERROR_SQLSTATE
+SELECT architect.purge_history('100000 years');
+SELECT count(*) AS snapshots FROM architect.snapshots;
 SELECT architect.purge_history('0');
 SELECT count(*) AS snapshots, (SELECT count(*) FROM architect.table_history) AS table_rows
   FROM architect.snapshots;

@@ -165,8 +165,11 @@ pga_health_settings(PG_FUNCTION_ARGS)
  * architect.sequence_last_value(seq regclass) returns bigint
  *		The last value a sequence handed out, NULL when it was never used,
  *		when the caller has neither SELECT nor USAGE on it, when it is
- *		temporary, when it is being altered or dropped right now, or when it
- *		is an unlogged sequence on a standby (which has no data).
+ *		temporary, when it is being altered or dropped right now (or the OID
+ *		names no relation: dropped between the caller's catalog read and
+ *		this call), or when it is an unlogged sequence on a standby (which
+ *		has no data).  A relation that is not a sequence is an error
+ *		(42809): that is a caller's mistake, not missing data.
  *
  * pg_sequence_last_value() opens the sequence through the relation cache
  * and keeps a RowExclusiveLock on it until the end of the transaction; over
@@ -193,9 +196,17 @@ pga_sequence_last_value(PG_FUNCTION_ARGS)
 	bool		is_called;
 	int64		last_value;
 	bool		ok;
+	char		relkind;
 
-	if (get_rel_relkind(relid) != RELKIND_SEQUENCE)
-		PG_RETURN_NULL();
+	relkind = get_rel_relkind(relid);
+	if (relkind == '\0')
+		PG_RETURN_NULL();		/* dropped meanwhile, or never existed */
+	if (relkind != RELKIND_SEQUENCE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a sequence", get_rel_name(relid)),
+				 errdetail("architect.sequence_last_value() reads sequences only."),
+				 errhint("Pass a sequence, for example pg_get_serial_sequence('table', 'column').")));
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
 		PG_RETURN_NULL();
 	if (!ConditionalLockRelationOid(relid, AccessShareLock))

@@ -140,7 +140,7 @@ CREATE FUNCTION architect.sequence_last_value(seq regclass)
 RETURNS bigint
 LANGUAGE C VOLATILE PARALLEL RESTRICTED STRICT
 AS 'MODULE_PATHNAME', 'pga_sequence_last_value';
-COMMENT ON FUNCTION architect.sequence_last_value(regclass) IS 'last value of a sequence, read without waiting for or keeping a lock; NULL when unused, not readable by the caller, or busy';
+COMMENT ON FUNCTION architect.sequence_last_value(regclass) IS 'last value of a sequence, read without waiting for or keeping a lock; NULL when unused, not readable by the caller, busy or dropped; an error (42809) for a relation that is not a sequence';
 
 CREATE FUNCTION architect.statements(
     all_databases boolean DEFAULT false,

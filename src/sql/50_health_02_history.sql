@@ -378,19 +378,36 @@ REVOKE ALL ON FUNCTION architect.snapshot() FROM PUBLIC;
 
 CREATE FUNCTION architect.purge_history(older_than interval DEFAULT '14 days')
 RETURNS bigint
-LANGUAGE sql VOLATILE PARALLEL UNSAFE STRICT
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE STRICT
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT architect.require_primary('architect.purge_history()');
-DELETE FROM architect.query_history WHERE taken_at < pg_catalog.now() - older_than;
-DELETE FROM architect.table_history WHERE taken_at < pg_catalog.now() - older_than;
-DELETE FROM architect.index_history WHERE taken_at < pg_catalog.now() - older_than;
-DELETE FROM architect.database_history WHERE taken_at < pg_catalog.now() - older_than;
-DELETE FROM architect.recommendation_history WHERE taken_at < pg_catalog.now() - older_than;
-WITH gone AS (DELETE FROM architect.snapshots WHERE taken_at < pg_catalog.now() - older_than RETURNING 1)
-SELECT count(*) FROM gone;
+DECLARE
+    cutoff timestamptz;
+    purged bigint;
+BEGIN
+    PERFORM architect.require_primary('architect.purge_history()');
+    IF older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must not be negative'
+              USING ERRCODE = 'invalid_parameter_value',
+                    DETAIL = format('older_than is %s; a negative age would name rows from the future.', older_than),
+                    HINT = 'Pass the age of the oldest history to keep, e.g. architect.purge_history(''14 days''); ''0'' deletes all of it.';
+    END IF;
+    BEGIN
+        cutoff := now() - older_than;
+    EXCEPTION WHEN datetime_field_overflow THEN
+        cutoff := '-infinity';      -- older than any timestamp: nothing to delete
+    END;
+    DELETE FROM architect.query_history WHERE taken_at < cutoff;
+    DELETE FROM architect.table_history WHERE taken_at < cutoff;
+    DELETE FROM architect.index_history WHERE taken_at < cutoff;
+    DELETE FROM architect.database_history WHERE taken_at < cutoff;
+    DELETE FROM architect.recommendation_history WHERE taken_at < cutoff;
+    DELETE FROM architect.snapshots WHERE taken_at < cutoff;
+    GET DIAGNOSTICS purged = ROW_COUNT;
+    RETURN purged;
+END
 $$;
-COMMENT ON FUNCTION architect.purge_history(interval) IS 'deletes the snapshots and history rows older than the given age; returns how many snapshots went';
+COMMENT ON FUNCTION architect.purge_history(interval) IS 'deletes the snapshots and history rows older than the given age (not negative: 22023; larger than any timestamp: nothing); returns how many snapshots went';
 REVOKE ALL ON FUNCTION architect.purge_history(interval) FROM PUBLIC;
 
 CREATE FUNCTION architect.snapshot_recommendations()

@@ -151,11 +151,23 @@ COMMENT ON TYPE architect.severity IS 'severities of the health findings, in inc
 
 CREATE FUNCTION architect.report(min_severity architect.severity DEFAULT 'info', rows_per_check integer DEFAULT 10)
 RETURNS SETOF text
-LANGUAGE sql VOLATILE PARALLEL RESTRICTED STRICT
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET work_mem = '64MB'
 AS $$
+DECLARE
+    -- in bigint, so that "every row" (rows_per_check => 2147483647) plus one
+    -- does not overflow
+    per_check bigint := rows_per_check;
+BEGIN
+IF per_check < 0 THEN
+    RAISE EXCEPTION 'rows_per_check must not be negative'
+          USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = format('rows_per_check is %s.', rows_per_check),
+                HINT = 'Pass how many findings to print per check: 0 prints only how many there are, 2147483647 prints them all.';
+END IF;
+RETURN QUERY
 WITH f AS MATERIALIZED (
     SELECT x.*, architect.severity_rank(x.severity) AS sev_rank
       FROM architect.findings x
@@ -204,18 +216,18 @@ lines AS (
     SELECT 1, g.sev_rank, g.check, g.rn, 1,
            format('  [%s] %s: %s', g.check, g.object, g.value)
              || coalesce(' (threshold ' || g.threshold || ')', '')
-      FROM g WHERE g.rn <= greatest(rows_per_check, 0)
+      FROM g WHERE g.rn <= per_check
     UNION ALL
     SELECT 1, g.sev_rank, g.check, g.rn, 2, '      ' || g.detail
-      FROM g WHERE g.rn <= greatest(rows_per_check, 0) AND g.detail IS NOT NULL
+      FROM g WHERE g.rn <= per_check AND g.detail IS NOT NULL
     UNION ALL
     SELECT 1, g.sev_rank, g.check, g.rn, 3, '      -> ' || g.action
-      FROM g WHERE g.rn <= greatest(rows_per_check, 0) AND g.action IS NOT NULL
+      FROM g WHERE g.rn <= per_check AND g.action IS NOT NULL
     UNION ALL
     SELECT 1, g.sev_rank, g.check, g.rn, 4,
            format('  ... and %s more %s findings: SELECT * FROM architect.findings WHERE "check" = %L AND severity = %L;',
-                  g.n_in_check - greatest(rows_per_check, 0), g.check, g.check, g.severity)
-      FROM g WHERE g.rn = greatest(rows_per_check, 0) + 1
+                  g.n_in_check - per_check, g.check, g.check, g.severity)
+      FROM g WHERE g.rn = per_check + 1
     -- the top queries
     UNION ALL
     SELECT 2, 0, '', 0, k.k, k.line
@@ -237,6 +249,7 @@ lines AS (
 SELECT l.line
   FROM lines l
  ORDER BY l.sect, l.sev DESC, l.chk, l.rn, l.k;
+END
 $$;
 COMMENT ON FUNCTION architect.report(architect.severity, integer) IS 'the whole health picture as text for psql, worst first: SELECT * FROM architect.report();';
 

@@ -27,7 +27,9 @@
 #
 # Usage: test/bench/bench_health.sh          (make bench runs it)
 # Environment: PG_CONFIG, BENCH_DIR (default /tmp/pg_architect_bench_health),
-# BENCH_TABLES (default 10000), BENCH_RUNS (default 3), BENCH_PORT (default 5497).
+# BENCH_TABLES (default 10000), BENCH_RUNS (default 3), BENCH_PORT (default 5497),
+# BENCH_REUSE=1 (keep the catalog of the previous run in BENCH_DIR: rebuild and
+# reinstall the extension only, then time again).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -48,21 +50,35 @@ run() { "${as_pg[@]}" "$@"; }
 if [ -f "$W/data/postmaster.pid" ]; then
     run "$W/install$("$PG_CONFIG" --bindir)/pg_ctl" -D "$W/data" -m immediate stop >/dev/null 2>&1 || true
 fi
-rm -rf "$W"
-mkdir -p "$W"
-make -C "$SRC" -s PG_CONFIG="$PG_CONFIG" >/dev/null
 INST=$W/install
 bindir=$("$PG_CONFIG" --bindir)
 sharedir=$("$PG_CONFIG" --sharedir)
+REUSE=${BENCH_REUSE:-0}
+if [ "$REUSE" = 1 ] && [ -f "$W/catalog.done" ]; then
+    make -C "$SRC" -s PG_CONFIG="$PG_CONFIG" >/dev/null
+    make -C "$SRC" -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null
+else
+REUSE=0
+rm -rf "$W"
+mkdir -p "$W"
+make -C "$SRC" -s PG_CONFIG="$PG_CONFIG" >/dev/null
 for d in "$(dirname "$bindir")" "$sharedir"; do
     mkdir -p "$INST$(dirname "$d")"
     cp -a "$d" "$INST$(dirname "$d")/"
 done
 rm -rf "$INST$("$PG_CONFIG" --pkglibdir)/bitcode"
 make -C "$SRC" -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null
+fi
 BIN=$INST$bindir
 [ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$W"
+psql() { run "$BIN/psql" -X -q -h "$W" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 "$@"; }
 
+if [ "$REUSE" = 1 ]; then
+    echo "reusing the catalog in $W (BENCH_REUSE=1): extension reinstalled"
+    run "$BIN/pg_ctl" -D "$W/data" -l "$W/server.log" -w start >/dev/null
+    trap 'run "$BIN/pg_ctl" -D "$W/data" -m fast -w stop >/dev/null 2>&1 || true' EXIT
+    psql -d bench -c 'DROP EXTENSION pg_architect' -c 'CREATE EXTENSION pg_architect'
+else
 # --- a throwaway cluster ---------------------------------------------------------
 run "$BIN/initdb" -D "$W/data" -U postgres --auth=trust -E UTF8 --locale=C >"$W/initdb.log"
 cat >>"$W/data/postgresql.conf" <<EOF
@@ -79,7 +95,6 @@ max_wal_size = 4GB
 EOF
 run "$BIN/pg_ctl" -D "$W/data" -l "$W/server.log" -w start >/dev/null
 trap 'run "$BIN/pg_ctl" -D "$W/data" -m fast -w stop >/dev/null 2>&1 || true' EXIT
-psql() { run "$BIN/psql" -X -q -h "$W" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 "$@"; }
 
 psql -d postgres -c 'CREATE DATABASE bench'
 psql -d bench -c 'CREATE EXTENSION pg_stat_statements' -c 'CREATE EXTENSION pg_architect'
@@ -108,6 +123,8 @@ END
 EOF
 psql -d bench -c 'VACUUM ANALYZE'
 echo "catalog built in $(( $(date +%s) - start )) s"
+touch "$W/catalog.done"
+fi
 psql -d bench -At -c "SELECT 'tables: ' || count(*) FILTER (WHERE relkind = 'r') || ', indexes: ' || count(*) FILTER (WHERE relkind = 'i') || ', sequences: ' || count(*) FILTER (WHERE relkind = 'S') FROM pg_class WHERE relnamespace = 'public'::regnamespace"
 
 # --- the timings -------------------------------------------------------------------------
