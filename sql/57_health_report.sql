@@ -17,6 +17,24 @@ SELECT "check", object, severity, source FROM architect.findings
  WHERE object LIKE 'health_r.%' ORDER BY architect.severity_rank(severity) DESC, "check", object;
 -- alerts: what needs attention now; redundant indexes can wait
 SELECT severity, "check", object, source FROM architect.alerts WHERE object LIKE 'health_r.%';
+-- findings and alerts both read architect.finding_sources, the one list
+-- of sources: findings shows the rows flagged in_findings, alerts the
+-- warnings and critical rows of the sources flagged in_alerts
+SELECT (SELECT count(*) FROM architect.findings WHERE object LIKE 'health_r.%')
+     = (SELECT count(*) FROM architect.finding_sources WHERE in_findings AND object LIKE 'health_r.%') AS findings_agree,
+       (SELECT count(*) FROM architect.alerts WHERE object LIKE 'health_r.%')
+     = (SELECT count(*) FROM architect.finding_sources
+         WHERE in_alerts AND severity IN ('warning', 'critical') AND object LIKE 'health_r.%') AS alerts_agree;
+SELECT source, bool_or(in_findings) AS in_findings, bool_or(in_alerts) AS in_alerts
+  FROM architect.finding_sources WHERE object LIKE 'health_r.%' GROUP BY source ORDER BY source;
+-- the sources alerts does not poll are not even planned (the catalog-wide
+-- schema and security checks), while findings plans them
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS
+$$ BEGIN RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q; END $$;
+SELECT count(*) AS non_alert_sources_in_alerts_plan
+  FROM pg_temp.plan_of('SELECT * FROM architect.alerts') p WHERE p ~ '(schema|security)_advice_rows|pg_inherits';
+SELECT count(*) > 0 AS in_findings_plan
+  FROM pg_temp.plan_of('SELECT * FROM architect.finding_sources WHERE in_findings') p WHERE p ~ '(schema|security)_advice_rows';
 
 -- The report, worst first: the header, then critical, warning and info,
 -- each finding with why and what to do.  Times, sizes and versions vary,

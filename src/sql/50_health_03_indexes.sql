@@ -115,10 +115,11 @@ multi AS MATERIALIZED (
 i AS MATERIALIZED (
     SELECT x.indexrelid, x.indrelid, x.indnkeyatts, x.indnatts, ic.relam,
            x.indisunique, x.indisprimary, x.indisexclusion, x.indisreplident, x.indisvalid, ic.relkind,
-           pg_catalog.string_to_array(x.indkey::text, ' ') AS keys,
-           pg_catalog.string_to_array(x.indclass::text, ' ') AS classes,
-           pg_catalog.string_to_array(x.indcollation::text, ' ') AS colls,
-           pg_catalog.string_to_array(x.indoption::text, ' ') AS opts,
+           -- slices of the vectors (0-based) are ordinary 1-based arrays
+           x.indkey[0:x.indnatts - 1] AS keys,
+           x.indclass[0:x.indnkeyatts - 1] AS classes,
+           x.indcollation[0:x.indnkeyatts - 1] AS colls,
+           x.indoption[0:x.indnkeyatts - 1] AS opts,
            pg_catalog.pg_get_expr(x.indexprs, x.indrelid) AS exprs,
            pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS pred,
            x.indexrelid IN (SELECT c.conindid FROM pg_catalog.pg_constraint c
@@ -259,10 +260,12 @@ fk AS (
       JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
       CROSS JOIN LATERAL (
-            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY k.ord) AS cols,
-                   pg_catalog.array_agg(a.attname::text ORDER BY k.ord) AS col_names
-              FROM pg_catalog.unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
-              JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum) kc
+            -- one index probe per key: the columns, in the key's order
+            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '
+                                         ORDER BY pg_catalog.array_position(c.conkey, a.attnum)) AS cols,
+                   pg_catalog.array_agg(a.attname::text ORDER BY pg_catalog.array_position(c.conkey, a.attnum)) AS col_names
+              FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) kc
      WHERE c.contype = 'f'
        AND c.conparentid = 0
        AND t.relpersistence <> 't'
@@ -275,8 +278,8 @@ fk AS (
                AND x.indisvalid AND x.indpred IS NULL
                AND x.indnkeyatts >= pg_catalog.cardinality(c.conkey)
                AND (ic.relam = 403 OR (ic.relam = 405 AND pg_catalog.cardinality(c.conkey) = 1))
-               AND (pg_catalog.string_to_array(x.indkey::text, ' ')::int2[])[1:pg_catalog.cardinality(c.conkey)] @> c.conkey
-               AND (pg_catalog.string_to_array(x.indkey::text, ' ')::int2[])[1:pg_catalog.cardinality(c.conkey)] <@ c.conkey)
+               AND x.indkey[0:pg_catalog.cardinality(c.conkey) - 1] @> c.conkey
+               AND x.indkey[0:pg_catalog.cardinality(c.conkey) - 1] <@ c.conkey)
 )
 SELECT 'missing_fk_index'::text AS check,
        pg_catalog.format('%I.%I(%s)', fk.nspname, fk.relname, fk.cols) AS object,

@@ -15,16 +15,28 @@
 CREATE VIEW architect.table_bloat WITH (security_invoker = true) AS
 WITH s AS (SELECT * FROM architect.health_settings()),
 bs AS (SELECT pg_catalog.current_setting('block_size')::numeric AS block_size),
+big AS MATERIALIZED (
+    -- smaller tables are never bloat findings: left out
+    SELECT c.oid, n.nspname, c.relname, c.relpages, c.reltuples, c.relnatts, c.reloptions
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'm')
+       AND architect.is_user_schema(n.nspname)
+       AND c.relpersistence <> 't'
+       AND c.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= (SELECT s.bloat_min_size FROM s)
+),
 cols AS (
     SELECT cs.relid, count(*) AS stat_cols,
            sum((1 - cs.null_frac) * cs.avg_width)::numeric AS data_width,
            max(cs.null_frac) > 0 AS has_nulls
       FROM architect.column_stats() cs
      WHERE NOT cs.inherited AND cs.attnum > 0
+       -- no statistics read at all when no table is large enough
+       AND EXISTS (SELECT 1 FROM big)
      GROUP BY cs.relid
 ),
 t AS (
-    SELECT c.oid, n.nspname, c.relname, c.relpages::numeric AS relpages, c.reltuples::numeric AS reltuples,
+    SELECT c.oid, c.nspname, c.relname, c.relpages::numeric AS relpages, c.reltuples::numeric AS reltuples,
            c.relnatts AS natts,
            CASE WHEN c.reloptions IS NULL THEN 100 ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'fillfactor'), 100) END AS fillfactor,
            -- every live column has statistics (dropped columns are counted
@@ -33,15 +45,8 @@ t AS (
              OR cols.stat_cols = (SELECT count(*) FROM pg_catalog.pg_attribute a
                                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS complete,
            cols.data_width, cols.has_nulls
-      FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      FROM big c
       LEFT JOIN cols ON cols.relid = c.oid
-     CROSS JOIN s
-     WHERE c.relkind IN ('r', 'm')
-       AND architect.is_user_schema(n.nspname)
-       AND c.relpersistence <> 't'
-       -- smaller tables are never bloat findings: left out
-       AND c.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= s.bloat_min_size
 ),
 est AS (
     SELECT t.*, bs.block_size,
@@ -107,17 +112,19 @@ i AS (
       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
       JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
       JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
-     CROSS JOIN s
      WHERE ic.relam = 403 AND ic.relkind = 'i' AND x.indisvalid
        AND architect.is_user_schema(n.nspname)
        AND t.relpersistence <> 't'
-       -- smaller indexes are never bloat findings: left out
-       AND ic.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= s.bloat_min_size
+       -- smaller indexes are never bloat findings: left out (the limit as
+       -- an init plan, so that the scan of pg_class filters on it)
+       AND ic.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= (SELECT s.bloat_min_size FROM s)
 ),
 cs AS (
     SELECT c.relid, c.attnum, c.null_frac, c.avg_width
       FROM architect.column_stats() c
      WHERE NOT c.inherited
+       -- no statistics read at all when no index is large enough
+       AND EXISTS (SELECT 1 FROM i)
 ),
 w AS (
     -- width of each index column, from the table's statistics for plain
@@ -217,10 +224,23 @@ SELECT 'seq_scans'::text AS check,
        t.seq_tup_read / greatest(t.seq_scan, 1) AS rows_per_seq_scan,
        coalesce(t.idx_scan, 0) AS index_scans,
        t.n_live_tup AS live_rows
-  FROM pg_catalog.pg_stat_user_tables t
+  FROM (
+    -- what pg_stat_user_tables shows, without its join with pg_index and
+    -- GROUP BY over every table: the index scans are summed only for the
+    -- rows that need them
+    SELECT c.oid AS relid, n.nspname AS schemaname, c.relname,
+           pg_catalog.pg_stat_get_numscans(c.oid) AS seq_scan,
+           pg_catalog.pg_stat_get_tuples_returned(c.oid) AS seq_tup_read,
+           (SELECT sum(pg_catalog.pg_stat_get_numscans(x.indexrelid))::bigint
+              FROM pg_catalog.pg_index x WHERE x.indrelid = c.oid) AS idx_scan,
+           pg_catalog.pg_stat_get_live_tuples(c.oid) AS n_live_tup
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'm', 'p')
+       AND architect.is_user_schema(n.nspname)
+    OFFSET 0) t
  CROSS JOIN s
  WHERE t.seq_scan > 0
-   AND architect.is_user_schema(t.schemaname)
  ORDER BY t.seq_tup_read DESC, t.schemaname, t.relname;
 COMMENT ON VIEW architect.seq_scan_tables IS 'tables by rows read through sequential scans; a warning for many scans of many rows each';
 
@@ -249,11 +269,24 @@ t AS (
              + CASE WHEN c.reloptions IS NULL THEN g.ana_scale ELSE coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_analyze_scale_factor'), g.ana_scale) END
                * greatest(c.reltuples, 0)::numeric AS analyze_trigger,
            g.autovacuum
-      FROM pg_catalog.pg_stat_user_tables st
-      JOIN pg_catalog.pg_class c ON c.oid = st.relid
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      -- the columns of pg_stat_user_tables used here, without that view's
+      -- join with pg_index and GROUP BY over every table
+     CROSS JOIN LATERAL (
+            SELECT c.oid AS relid, n.nspname AS schemaname, c.relname,
+                   pg_catalog.pg_stat_get_live_tuples(c.oid) AS n_live_tup,
+                   pg_catalog.pg_stat_get_dead_tuples(c.oid) AS n_dead_tup,
+                   pg_catalog.pg_stat_get_mod_since_analyze(c.oid) AS n_mod_since_analyze,
+                   pg_catalog.pg_stat_get_last_vacuum_time(c.oid) AS last_vacuum,
+                   pg_catalog.pg_stat_get_last_autovacuum_time(c.oid) AS last_autovacuum,
+                   pg_catalog.pg_stat_get_last_analyze_time(c.oid) AS last_analyze,
+                   pg_catalog.pg_stat_get_last_autoanalyze_time(c.oid) AS last_autoanalyze,
+                   pg_catalog.pg_stat_get_autovacuum_count(c.oid) AS autovacuum_count,
+                   pg_catalog.pg_stat_get_autoanalyze_count(c.oid) AS autoanalyze_count) st
      CROSS JOIN g
      WHERE c.relkind IN ('r', 'm')
-       AND architect.is_user_schema(st.schemaname)
+       AND architect.is_user_schema(n.nspname)
 ),
 p AS (
     SELECT t.*,
@@ -409,44 +442,54 @@ seqs AS MATERIALIZED (
        AND architect.is_user_schema(n.nspname)
        AND c.relpersistence <> 't'
 ),
-feeds AS (
-    -- columns that own the sequence (serial, identity) or use it in a default
-    SELECT d.objid AS seqid, d.refobjid AS relid, d.refobjsubid::int2 AS attnum
-      FROM pg_catalog.pg_depend d
-     WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-       AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-       AND d.objid IN (SELECT q.oid FROM seqs q)
-    UNION
-    SELECT d.refobjid, ad.adrelid, ad.adnum
-      FROM pg_catalog.pg_depend d
-      JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
-     WHERE d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
-       AND d.refobjid IN (SELECT q.oid FROM seqs q)
-),
-cols AS (
-    SELECT f.seqid, f.relid, a.attname, a.atttypid, tn.nspname AS tab_schema, t.relname AS tab_name,
-           CASE a.atttypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647
-                ELSE 9223372036854775807 END::numeric AS type_max,
-           CASE a.atttypid WHEN 'int2'::regtype THEN -32768 WHEN 'int4'::regtype THEN -2147483648
-                ELSE -9223372036854775808 END::numeric AS type_min
-      FROM feeds f
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum AND NOT a.attisdropped
-      JOIN pg_catalog.pg_class t ON t.oid = f.relid
-      JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
-     WHERE a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'numeric'::regtype)
-),
-tightest AS (
-    SELECT DISTINCT ON (c.seqid) c.*
-      FROM cols c
-     ORDER BY c.seqid, c.type_max - c.type_min, c.tab_schema, c.tab_name
-),
 u AS (
     SELECT q.*, t.attname, t.atttypid, t.tab_schema, t.tab_name,
            CASE WHEN q.seqincrement > 0 THEN least(q.seqmax, coalesce(t.type_max, q.seqmax)) ELSE q.seqmax END::numeric AS hi,
            CASE WHEN q.seqincrement > 0 THEN q.seqmin ELSE greatest(q.seqmin, coalesce(t.type_min, q.seqmin)) END::numeric AS lo,
            (t.type_max IS NOT NULL AND q.seqincrement > 0 AND t.type_max < q.seqmax)
-             OR (t.type_min IS NOT NULL AND q.seqincrement < 0 AND t.type_min > q.seqmin) AS column_limits
-      FROM seqs q LEFT JOIN tightest t ON t.seqid = q.oid
+             OR (t.type_min IS NOT NULL AND q.seqincrement < 0 AND t.type_min > q.seqmin) AS column_limits,
+           -- whether the sequence can be a warning at all: past the
+           -- threshold of the narrowest range a column could give it
+           -- (smallint).  A cheap bound from the sequence alone, that
+           -- architect.findings and architect.alerts filter on before the
+           -- columns are looked up.
+           q.last_value IS NOT NULL AND NOT q.seqcycle
+             AND CASE WHEN q.seqincrement > 0
+                      THEN 100 * (q.last_value::numeric - q.seqmin)
+                           >= least(s.sequence_warning_pct, s.sequence_critical_pct)::numeric
+                              * greatest(least(q.seqmax, 32767)::numeric - q.seqmin, 0)
+                      ELSE 100 * (q.seqmax::numeric - q.last_value)
+                           >= least(s.sequence_warning_pct, s.sequence_critical_pct)::numeric
+                              * greatest(q.seqmax::numeric - greatest(q.seqmin, -32768), 0) END AS may_warn
+      FROM seqs q
+     CROSS JOIN s
+      -- the column the sequence feeds (owned by it: serial, identity; or
+      -- using it in a default) with the narrowest integer type, looked up
+      -- per sequence through the catalogs' indexes
+      LEFT JOIN LATERAL (
+            SELECT a.attname, a.atttypid, tn.nspname AS tab_schema, t.relname AS tab_name,
+                   CASE a.atttypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647
+                        ELSE 9223372036854775807 END::numeric AS type_max,
+                   CASE a.atttypid WHEN 'int2'::regtype THEN -32768 WHEN 'int4'::regtype THEN -2147483648
+                        ELSE -9223372036854775808 END::numeric AS type_min
+              FROM (SELECT d.refobjid AS relid, d.refobjsubid::int2 AS attnum
+                      FROM pg_catalog.pg_depend d
+                     WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = q.oid
+                       AND d.refclassid = 'pg_catalog.pg_class'::regclass
+                       AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+                    UNION
+                    SELECT ad.adrelid, ad.adnum
+                      FROM pg_catalog.pg_depend d
+                      JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+                     WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = q.oid
+                       AND d.classid = 'pg_catalog.pg_attrdef'::regclass) f
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum AND NOT a.attisdropped
+              JOIN pg_catalog.pg_class t ON t.oid = f.relid
+              JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+             WHERE a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype, 'numeric'::regtype)
+             ORDER BY CASE a.atttypid WHEN 'int2'::regtype THEN 1 WHEN 'int4'::regtype THEN 2 ELSE 3 END,
+                      tn.nspname, t.relname
+             LIMIT 1) t ON true
 ),
 p AS (
     SELECT u.*,
@@ -501,7 +544,8 @@ SELECT 'sequence'::text AS check,
        p.values_left::numeric AS values_left,
        CASE WHEN p.attname IS NOT NULL THEN pg_catalog.format('%I.%I.%I', p.tab_schema, p.tab_name, p.attname) END AS fed_column,
        pg_catalog.format_type(p.atttypid, NULL) AS column_type,
-       p.seqcycle AS cycles
+       p.seqcycle AS cycles,
+       p.may_warn
   FROM p CROSS JOIN s
  ORDER BY p.used_pct DESC NULLS LAST, p.nspname, p.relname;
 COMMENT ON VIEW architect.sequences IS 'sequences and the share of their range used, against the type of the columns they feed (int4 columns fed by bigint sequences)';

@@ -241,12 +241,26 @@ COMMENT ON VIEW architect.blocking IS 'who blocks whom: each waiting session, th
 -- a whole.
 CREATE VIEW architect.cache_hit WITH (security_invoker = true) AS
 WITH s AS (SELECT h.*, architect.stats_since() AS since FROM architect.health_settings() h),
+io AS (
+    -- the relations pg_statio_user_tables and pg_statio_user_indexes show
+    -- (an index lives in its table's schema), summed straight from the
+    -- counters in one pass, without those views' joins and GROUP BY over
+    -- every table
+    SELECT sum(pg_catalog.pg_stat_get_blocks_hit(c.oid)) FILTER (WHERE c.relkind <> 'i')::numeric AS heap_hit,
+           sum(pg_catalog.pg_stat_get_blocks_fetched(c.oid) - pg_catalog.pg_stat_get_blocks_hit(c.oid))
+               FILTER (WHERE c.relkind <> 'i')::numeric AS heap_read,
+           sum(pg_catalog.pg_stat_get_blocks_hit(c.oid)) FILTER (WHERE c.relkind = 'i')::numeric AS idx_hit,
+           sum(pg_catalog.pg_stat_get_blocks_fetched(c.oid) - pg_catalog.pg_stat_get_blocks_hit(c.oid))
+               FILTER (WHERE c.relkind = 'i')::numeric AS idx_read
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 't', 'm', 'p', 'i')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+),
 r AS (
-    SELECT 'tables'::text AS scope, sum(t.heap_blks_hit)::numeric AS hit, sum(t.heap_blks_read)::numeric AS read
-      FROM pg_catalog.pg_statio_user_tables t
+    SELECT 'tables'::text AS scope, io.heap_hit AS hit, io.heap_read AS read FROM io
     UNION ALL
-    SELECT 'indexes', sum(i.idx_blks_hit), sum(i.idx_blks_read)
-      FROM pg_catalog.pg_statio_user_indexes i
+    SELECT 'indexes', io.idx_hit, io.idx_read FROM io
     UNION ALL
     SELECT 'database', d.blks_hit, d.blks_read
       FROM pg_catalog.pg_stat_database d WHERE d.datname = pg_catalog.current_database()

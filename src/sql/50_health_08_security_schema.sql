@@ -18,6 +18,31 @@ SET jit = off
 SET work_mem = '64MB'
 AS $body$
 WITH s AS (SELECT * FROM architect.health_settings()),
+ucols AS MATERIALIZED (
+    SELECT n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
+       AND c.relpersistence <> 't'
+       AND architect.is_user_schema(n.nspname)
+       AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
+),
+names AS MATERIALIZED (
+    -- the column names that look like a tenant or a secret: each distinct
+    -- name is matched once (schemas repeat the same names in many tables)
+    SELECT m.* FROM (
+        SELECT u.attname,
+               u.attname ~* s.tenant_column_pattern AS tenant_like,
+               u.attname ~* s.secret_column_pattern AS secret_like
+          FROM (SELECT DISTINCT ucols.attname FROM ucols) u CROSS JOIN s
+        OFFSET 0) m
+     WHERE m.tenant_like OR m.secret_like
+),
+named_cols AS (
+    SELECT u.*, nm.tenant_like, nm.secret_like
+      FROM ucols u JOIN names nm ON nm.attname = u.attname
+),
 hba_visible AS (
     SELECT pg_catalog.has_table_privilege('pg_catalog.pg_hba_file_rules', 'SELECT')
        AND pg_catalog.has_function_privilege('pg_catalog.pg_hba_file_rules()', 'EXECUTE') AS ok
@@ -107,38 +132,24 @@ f AS (
        AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
        AND p.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_proc'))
     UNION ALL
-    SELECT 'tenant_without_rls', pg_catalog.format('%I.%I', n.nspname, c.relname), 'warning',
+    SELECT 'tenant_without_rls', pg_catalog.format('%I.%I', a.nspname, a.relname), 'warning',
            pg_catalog.format('column %I, no row-level security', a.attname), NULL,
            'the table looks multi-tenant, but every role that can read it sees every tenant''s rows',
            pg_catalog.format('SELECT architect.enable_rls(%L, %L); -- or ALTER TABLE %I.%I ENABLE ROW LEVEL SECURITY and a policy',
-                  pg_catalog.format('%I.%I', n.nspname, c.relname), a.attname, n.nspname, c.relname)
-      FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-     CROSS JOIN s
-     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT c.relrowsecurity
-       AND c.relpersistence <> 't'
-       AND architect.is_user_schema(n.nspname)
-       AND a.attname ~* s.tenant_column_pattern
-       AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
+                  pg_catalog.format('%I.%I', a.nspname, a.relname), a.attname, a.nspname, a.relname)
+      FROM named_cols a
+     WHERE a.tenant_like AND a.relkind IN ('r', 'p') AND NOT a.relrowsecurity
     UNION ALL
-    SELECT 'secret_in_plain_text', pg_catalog.format('%I.%I.%I', n.nspname, c.relname, a.attname), 'warning',
+    SELECT 'secret_in_plain_text', pg_catalog.format('%I.%I.%I', a.nspname, a.relname, a.attname), 'warning',
            pg_catalog.format_type(a.atttypid, a.atttypmod), NULL,
            'the column name says it holds a secret, stored as plain text: anyone who can read the table, a backup or a log sees it',
            CASE WHEN a.attname ~* 'pass'
                 THEN 'store a slow salted hash instead: crypt(password, gen_salt(''bf'')) from pgcrypto, or hash in the application'
                 ELSE 'store a hash (sha256) when it is only compared, or encrypt it (pgp_sym_encrypt from pgcrypto) when it must be read back' END
-      FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-     CROSS JOIN s
-     WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
-       AND c.relpersistence <> 't'
-       AND architect.is_user_schema(n.nspname)
+      FROM named_cols a
+     WHERE a.secret_like
        AND a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype, 'json'::regtype, 'jsonb'::regtype)
-       AND a.attname ~* s.secret_column_pattern
        AND a.attname !~* '(hash|digest|crypt|salt|_at$|_on$|expires|_id$|_type$|_count$|_len)'
-       AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 )
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
        NULL::timestamptz AS evidence_since
@@ -175,33 +186,53 @@ t AS (
        AND architect.is_user_schema(n.nspname)
        AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 ),
-int_pk AS MATERIALIZED (
-    -- single-column smallint or integer primary keys
-    SELECT k.conrelid AS relid, a.attnum, a.attname, a.atttypid,
-           CASE a.atttypid WHEN 'int2'::regtype THEN 32767 ELSE 2147483647 END::numeric AS type_max
-      FROM pg_catalog.pg_constraint k
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
-     WHERE k.contype = 'p' AND pg_catalog.cardinality(k.conkey) = 1
-       AND a.atttypid IN ('int2'::regtype, 'int4'::regtype)
+tcols AS MATERIALIZED (
+    -- the columns the timestamp and updated_at checks look at, in one pass
+    -- over pg_attribute
+    SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attnum > 0 AND NOT a.attisdropped
+       AND (a.atttypid = 'timestamp'::regtype
+            OR (a.attname IN ('updated_at', 'modified_at', 'updated_on', 'modified_on', 'last_modified', 'last_updated', 'updated', 'modified')
+                AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'date'::regtype)))
+),
+hot_seqs AS MATERIALIZED (
+    -- sequences far enough along to put even a smallint key past the
+    -- threshold: reading a sequence is cheap, finding the column it feeds
+    -- is not, so only these are followed to their columns
+    SELECT c.oid AS seqid, v.last_value
+      FROM pg_catalog.pg_class c
+     CROSS JOIN s
+     CROSS JOIN LATERAL (SELECT architect.sequence_last_value(c.oid)::numeric AS last_value) v
+     WHERE c.relkind = 'S' AND c.relpersistence <> 't'
+       AND v.last_value >= s.int4_pk_warning_pct / 100 * 32767
 ),
 int_pk_feeds AS (
-    -- and the sequence that feeds each: owned by the column (serial,
-    -- identity) or named in its default
-    SELECT DISTINCT ON (p.relid) p.*, x.seqid
-      FROM int_pk p
-      JOIN (SELECT d.refobjid AS relid, d.refobjsubid::int2 AS attnum, d.objid AS seqid
+    -- single-column smallint or integer primary keys fed by one of those
+    -- sequences: owned by the column (serial, identity) or named in its
+    -- default
+    SELECT DISTINCT ON (k.conrelid) k.conrelid AS relid, a.attnum, a.attname, a.atttypid,
+           CASE a.atttypid WHEN 'int2'::regtype THEN 32767 ELSE 2147483647 END::numeric AS type_max,
+           h.seqid, h.last_value
+      FROM hot_seqs h
+     CROSS JOIN LATERAL (
+            -- LATERAL: looked up per sequence, through pg_depend's indexes
+            SELECT d.refobjid AS relid, d.refobjsubid::int2 AS attnum
               FROM pg_catalog.pg_depend d
-             WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.refclassid = 'pg_catalog.pg_class'::regclass
+             WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = h.seqid
+               AND d.refclassid = 'pg_catalog.pg_class'::regclass
                AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
             UNION ALL
-            SELECT ad.adrelid, ad.adnum, d.refobjid
-              FROM pg_catalog.pg_attrdef ad
-              JOIN pg_catalog.pg_depend d
-                ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
-               AND d.refclassid = 'pg_catalog.pg_class'::regclass) x
-        ON x.relid = p.relid AND x.attnum = p.attnum
-      JOIN pg_catalog.pg_class sq ON sq.oid = x.seqid AND sq.relkind = 'S'
-     ORDER BY p.relid, x.seqid
+            SELECT ad.adrelid, ad.adnum
+              FROM pg_catalog.pg_depend d
+              JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+             WHERE d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = h.seqid
+               AND d.classid = 'pg_catalog.pg_attrdef'::regclass) x
+      JOIN pg_catalog.pg_constraint k
+        ON k.conrelid = x.relid AND k.contype = 'p' AND k.conkey = ARRAY[x.attnum]
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = x.relid AND a.attnum = x.attnum
+     WHERE a.atttypid IN ('int2'::regtype, 'int4'::regtype)
+     ORDER BY k.conrelid, h.seqid
 ),
 f AS (
     SELECT 'no_primary_key'::text AS check, pg_catalog.format('%I.%I', t.nspname, t.relname) AS object,
@@ -237,7 +268,7 @@ f AS (
                   t.nspname, t.relname, a.attname, a.attname),
            t.size_bytes
       FROM t
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+      JOIN tcols a ON a.attrelid = t.oid
      WHERE a.atttypid = 'timestamp'::regtype
     UNION ALL
     SELECT 'updated_at_without_trigger', pg_catalog.format('%I.%I.%I', t.nspname, t.relname, a.attname), 'warning',
@@ -246,7 +277,7 @@ f AS (
            pg_catalog.format('SELECT architect.enable_updated_at(%L, %L);', pg_catalog.format('%I.%I', t.nspname, t.relname), a.attname),
            t.size_bytes
       FROM t
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+      JOIN tcols a ON a.attrelid = t.oid
      WHERE a.attname IN ('updated_at', 'modified_at', 'updated_on', 'modified_on', 'last_modified', 'last_updated', 'updated', 'modified')
        AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'date'::regtype)
        AND NOT EXISTS (
@@ -265,10 +296,9 @@ f AS (
                   t.nspname, t.relname, p.attname),
            t.size_bytes
       FROM t
-      JOIN (SELECT f.relid, f.attname, f.atttypid, f.seqid, f.type_max, v.last_value,
-                   100 * v.last_value / f.type_max AS used_pct
-              FROM int_pk_feeds f
-             CROSS JOIN LATERAL (SELECT architect.sequence_last_value(f.seqid)::numeric AS last_value) v) p
+      JOIN (SELECT f.relid, f.attname, f.atttypid, f.seqid, f.type_max, f.last_value,
+                   100 * f.last_value / f.type_max AS used_pct
+              FROM int_pk_feeds f) p
         ON p.relid = t.oid
      CROSS JOIN s
      WHERE p.used_pct >= s.int4_pk_warning_pct

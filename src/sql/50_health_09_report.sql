@@ -1,12 +1,63 @@
 -- Health, part 9: every finding in one view, the alerts that need attention
 -- now, and the report for psql.
 
--- Every finding of every health view (the data views contribute their
--- warnings and critical rows only), with the view it comes from.
--- The query runs in a function so that it can switch JIT compilation off
--- (over a large catalog its estimated cost passes jit_above_cost, and
--- compiling it would take far longer than running it) and give its sorts
--- the memory to stay off disk.
+-- Every finding row of every health view, in the shape all of them share
+-- (see part 1), with the view it comes from and two flags: in_findings
+-- (what architect.findings shows: the data views contribute their
+-- warnings and critical rows only) and in_alerts (the views
+-- architect.alerts polls).  The view is generated from the list below, one
+-- line per source, so that the column list is written once.  Filtering on
+-- a flag costs nothing: a source whose flag is the constant false is left
+-- out of the plan, and the other filters are pushed down into each view
+-- before its text columns are computed.  sequences.may_warn is a bound
+-- read from the sequence alone, that spares following every sequence to
+-- the columns it feeds.
+DO $generate$
+DECLARE
+    branches text;
+BEGIN
+    SELECT string_agg(pg_catalog.format(
+               'SELECT "check", object, severity, value, threshold, detail, action, evidence_since, '
+               '%L::text AS source, (%s) AS in_findings, (%s) AS in_alerts FROM architect.%I',
+               v.source, v.in_findings, v.in_alerts, v.source),
+           E'\nUNION ALL\n' ORDER BY v.ord)
+      INTO branches
+      FROM (VALUES
+        -- source                   in findings                           in alerts
+        ( 1, 'unused_indexes',      'true',                               'false'),
+        ( 2, 'duplicate_indexes',   'true',                               'false'),
+        ( 3, 'invalid_indexes',     'true',                               'true'),
+        ( 4, 'table_bloat',         $$severity <> 'info'$$,               'false'),
+        ( 5, 'index_bloat',         $$severity <> 'info'$$,               'false'),
+        ( 6, 'seq_scan_tables',     $$severity <> 'info'$$,               'false'),
+        ( 7, 'vacuum_health',       $$severity <> 'info'$$,               'false'),
+        ( 8, 'wraparound',          $$severity <> 'info'$$,               'true'),
+        ( 9, 'sequences',           $$may_warn AND severity <> 'info'$$,  'may_warn'),
+        (10, 'connections',         $$severity <> 'info'$$,               'true'),
+        (11, 'long_running',        'true',                               'true'),
+        (12, 'idle_in_transaction', 'true',                               'true'),
+        (13, 'blocking',            'true',                               'true'),
+        (14, 'cache_hit',           $$severity <> 'info'$$,               'true'),
+        (15, 'temp_files',          $$severity <> 'info'$$,               'false'),
+        (16, 'checkpoints',         $$severity <> 'info'$$,               'false'),
+        (17, 'slow_queries',        'true',                               'true'),
+        (18, 'replication',         $$severity <> 'info' OR "check" = 'replication'$$, 'true'),
+        (19, 'archiving',           'true',                               'true'),
+        (20, 'connection_churn',    $$severity <> 'info'$$,               'false'),
+        (21, 'databases',           $$severity <> 'info'$$,               'true'),
+        (22, 'config_advice',       $$status = 'change'$$,                'false'),
+        (23, 'security_advice',     'true',                               'false'),
+        (24, 'schema_advice',       'true',                               'false')
+      ) v(ord, source, in_findings, in_alerts);
+    EXECUTE 'CREATE VIEW architect.finding_sources WITH (security_invoker = true) AS ' || branches;
+END
+$generate$;
+COMMENT ON VIEW architect.finding_sources IS 'every finding row of every health view, with its source view and whether architect.findings and architect.alerts show it';
+
+-- Every finding of every health view, worst first.  The query runs in a
+-- function so that it can switch JIT compilation off (over a large catalog
+-- its estimated cost passes jit_above_cost, and compiling it would take far
+-- longer than running it) and give its sorts the memory to stay off disk.
 CREATE FUNCTION architect.findings_rows()
 RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz, source text)
 LANGUAGE sql STABLE PARALLEL RESTRICTED
@@ -14,79 +65,8 @@ SET jit = off
 SET work_mem = '64MB'
 AS $body$
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action, f.evidence_since, f.source
-  FROM (
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'unused_indexes'::text AS source
-      FROM architect.unused_indexes
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'duplicate_indexes'
-      FROM architect.duplicate_indexes
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'invalid_indexes'
-      FROM architect.invalid_indexes
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'table_bloat'
-      FROM architect.table_bloat WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'index_bloat'
-      FROM architect.index_bloat WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'seq_scan_tables'
-      FROM architect.seq_scan_tables WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'vacuum_health'
-      FROM architect.vacuum_health WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'wraparound'
-      FROM architect.wraparound WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'sequences'
-      FROM architect.sequences WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'connections'
-      FROM architect.connections WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'long_running'
-      FROM architect.long_running
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'idle_in_transaction'
-      FROM architect.idle_in_transaction
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'blocking'
-      FROM architect.blocking
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'cache_hit'
-      FROM architect.cache_hit WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'temp_files'
-      FROM architect.temp_files WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'checkpoints'
-      FROM architect.checkpoints WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'slow_queries'
-      FROM architect.slow_queries
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'replication'
-      FROM architect.replication WHERE severity <> 'info' OR "check" = 'replication'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'archiving'
-      FROM architect.archiving
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'connection_churn'
-      FROM architect.connection_churn WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'databases'
-      FROM architect.databases WHERE severity <> 'info'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'config_advice'
-      FROM architect.config_advice WHERE status = 'change'
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'security_advice'
-      FROM architect.security_advice
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'schema_advice'
-      FROM architect.schema_advice
-  ) f
+  FROM architect.finding_sources f
+ WHERE f.in_findings
  ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object
 $body$;
 COMMENT ON FUNCTION architect.findings_rows() IS 'the rows of architect.findings (run without JIT)';
@@ -99,47 +79,12 @@ COMMENT ON VIEW architect.findings IS 'every finding of every health view, worst
 -- and idle transactions, lock waits, replication lag and slots retaining
 -- WAL, invalid indexes, slow queries, low cache hit, high rollback rate,
 -- deadlocks, checksum failures, failing archiving, sequences running out.
--- Built from the views it needs only, so that it stays cheap to poll.
+-- Only the sources flagged in_alerts are planned, so that it stays cheap
+-- to poll.
 CREATE VIEW architect.alerts WITH (security_invoker = true) AS
 SELECT a.severity, a.check, a.object, a.value, a.threshold, a.detail, a.action, a.evidence_since, a.source
-  FROM (
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'connections'::text AS source
-      FROM architect.connections
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'wraparound'
-      FROM architect.wraparound
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'long_running'
-      FROM architect.long_running
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'idle_in_transaction'
-      FROM architect.idle_in_transaction
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'blocking'
-      FROM architect.blocking
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'replication'
-      FROM architect.replication
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'invalid_indexes'
-      FROM architect.invalid_indexes
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'slow_queries'
-      FROM architect.slow_queries
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'cache_hit'
-      FROM architect.cache_hit
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'databases'
-      FROM architect.databases
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'archiving'
-      FROM architect.archiving
-    UNION ALL
-    SELECT "check", object, severity, value, threshold, detail, action, evidence_since, 'sequences'
-      FROM architect.sequences
-  ) a
- WHERE a.severity IN ('warning', 'critical')
+  FROM architect.finding_sources a
+ WHERE a.in_alerts AND a.severity IN ('warning', 'critical')
  ORDER BY architect.severity_rank(a.severity) DESC, a.check, a.object;
 COMMENT ON VIEW architect.alerts IS 'the warnings and critical findings that need attention now, worst first';
 
@@ -254,4 +199,4 @@ $$;
 COMMENT ON FUNCTION architect.report(architect.severity, integer) IS 'the whole health picture as text for psql, worst first: SELECT * FROM architect.report();';
 
 -- The views filter what each role may see themselves (security_invoker).
-GRANT SELECT ON architect.findings, architect.alerts TO PUBLIC;
+GRANT SELECT ON architect.finding_sources, architect.findings, architect.alerts TO PUBLIC;
