@@ -18,7 +18,10 @@
 # memory", so the run also shows that the views take no relation locks.
 #
 # Each figure is the median of BENCH_RUNS runs (default 3) after one warm-up
-# run, timed inside the server with clock_timestamp() (no client transfer).
+# run, timed inside the server with clock_timestamp() (no client transfer),
+# with the CPU time of the backend beside it (from /proc/self/schedstat,
+# read with pg_read_file): on a shared, loaded machine the wall-clock time
+# also counts the time other jobs held the CPUs, the CPU time does not.
 # Every column of every row is computed (the query reads the whole row), as
 # SELECT * would: counting rows alone would let the planner skip the
 # columns nobody reads.
@@ -29,7 +32,9 @@
 # Environment: PG_CONFIG, BENCH_DIR (default /tmp/pg_architect_bench_health),
 # BENCH_TABLES (default 10000), BENCH_RUNS (default 3), BENCH_PORT (default 5497),
 # BENCH_REUSE=1 (keep the catalog of the previous run in BENCH_DIR: rebuild and
-# reinstall the extension only, then time again).
+# reinstall the extension only, then time again), BENCH_BASE=<git revision>
+# (time findings, alerts and report() with that revision too, on the same
+# catalog, for a before/after comparison).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -135,36 +140,67 @@ connection_churn databases top_queries slow_queries replication archiving config
 security_advice schema_advice findings alerts"
 
 cat >"$W/time.sql" <<'EOF'
-CREATE FUNCTION pg_temp.time_ms(q text, runs int, OUT ms float8, OUT n bigint)
+CREATE FUNCTION pg_temp.cpu_ns() RETURNS bigint LANGUAGE sql AS
+$$ SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint $$;
+CREATE FUNCTION pg_temp.time_ms(q text, runs int, OUT ms float8, OUT n bigint, OUT cpu_ms float8)
 LANGUAGE plpgsql AS $$
 DECLARE
     t timestamptz;
+    c bigint;
     times float8[] := '{}';
+    cpus float8[] := '{}';
 BEGIN
     EXECUTE q INTO n;                       -- warm-up
     FOR i IN 1..runs LOOP
         t := clock_timestamp();
+        c := pg_temp.cpu_ns();
         EXECUTE q INTO n;
+        cpus := cpus || (pg_temp.cpu_ns() - c) / 1e6;
         times := times || extract(epoch FROM clock_timestamp() - t) * 1000;
     END LOOP;
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) INTO ms FROM unnest(times) x;
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) INTO cpu_ms FROM unnest(cpus) x;
 END $$;
 EOF
 for v in $views; do
-    echo "SELECT rpad('architect.$v', 36) || lpad(round(ms)::text, 7) || ' ms' || lpad(n::text, 9) || ' rows' || CASE WHEN ms < 1000 THEN '' ELSE '   OVER 1 s' END FROM pg_temp.time_ms('SELECT count(*) FROM architect.$v v WHERE length(v::text) > 0', $RUNS);" >>"$W/time.sql"
+    echo "SELECT rpad('architect.$v', 36) || lpad(round(ms)::text, 7) || ' ms' || lpad(round(cpu_ms)::text, 7) || ' ms cpu' || lpad(n::text, 9) || ' rows' || CASE WHEN ms < 1000 THEN '' ELSE '   OVER 1 s' END FROM pg_temp.time_ms('SELECT count(*) FROM architect.$v v WHERE length(v::text) > 0', $RUNS);" >>"$W/time.sql"
 done
 # The tables above are small, so the bloat views left them out (smaller than
 # pg_architect.bloat_min_size); time the estimate of all of them as well.
 echo "SET pg_architect.bloat_min_size = 0;" >>"$W/time.sql"
 for v in table_bloat index_bloat; do
-    echo "SELECT rpad('architect.$v (bloat_min_size 0)', 36) || lpad(round(ms)::text, 7) || ' ms' || lpad(n::text, 9) || ' rows' || CASE WHEN ms < 1000 THEN '' ELSE '   OVER 1 s' END FROM pg_temp.time_ms('SELECT count(*) FROM architect.$v v WHERE length(v::text) > 0', $RUNS);" >>"$W/time.sql"
+    echo "SELECT rpad('architect.$v (bloat_min_size 0)', 36) || lpad(round(ms)::text, 7) || ' ms' || lpad(round(cpu_ms)::text, 7) || ' ms cpu' || lpad(n::text, 9) || ' rows' || CASE WHEN ms < 1000 THEN '' ELSE '   OVER 1 s' END FROM pg_temp.time_ms('SELECT count(*) FROM architect.$v v WHERE length(v::text) > 0', $RUNS);" >>"$W/time.sql"
 done
 echo "RESET pg_architect.bloat_min_size;" >>"$W/time.sql"
-echo "SELECT rpad('architect.report()', 36) || lpad(round(ms)::text, 7) || ' ms' || lpad(n::text, 9) || ' lines' || CASE WHEN ms < 3000 THEN '' ELSE '   OVER 3 s' END FROM pg_temp.time_ms('SELECT count(*) FROM architect.report()', $RUNS);" >>"$W/time.sql"
+echo "SELECT rpad('architect.report()', 36) || lpad(round(ms)::text, 7) || ' ms' || lpad(round(cpu_ms)::text, 7) || ' ms cpu' || lpad(n::text, 9) || ' lines' || CASE WHEN ms < 3000 THEN '' ELSE '   OVER 3 s' END FROM pg_temp.time_ms('SELECT count(*) FROM architect.report()', $RUNS);" >>"$W/time.sql"
 [ ${#as_pg[@]} -gt 0 ] && chown postgres: "$W/time.sql"
 
 echo
 echo "bench_health: $TABLES tables, median of $RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 psql -d bench -At -f "$W/time.sql" | grep -v '^SET$\|^RESET$'
+
+# --- the same composite queries with another revision, on the same catalog -----------
+# BENCH_BASE=<git revision>: build that revision (git archive, in $W/base),
+# install it in place of the current build, time findings, alerts and
+# report() again, then put the current build back.
+if [ -n "${BENCH_BASE:-}" ]; then
+    rm -rf "$W/base" && mkdir -p "$W/base"
+    git -C "$SRC" archive "$BENCH_BASE" | tar -x -C "$W/base"
+    make -C "$W/base" -s PG_CONFIG="$PG_CONFIG" >/dev/null
+    swap() {
+        run "$BIN/pg_ctl" -D "$W/data" -m fast -w stop >/dev/null
+        make -C "$1" -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null
+        run "$BIN/pg_ctl" -D "$W/data" -l "$W/server.log" -w start >/dev/null
+        psql -d bench -c 'DROP EXTENSION pg_architect' -c 'CREATE EXTENSION pg_architect'
+    }
+    grep -E "^CREATE|^[$][$]|^LANGUAGE|^DECLARE|^ |^BEGIN|^END|architect[.](findings|alerts)'|architect[.]report[(][)]" "$W/time.sql" >"$W/time_base.sql"
+    [ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$W/base" "$W/time_base.sql"
+    for rev in base current; do
+        if [ $rev = base ]; then swap "$W/base"; else swap "$SRC"; fi
+        echo
+        echo "$rev ($(if [ $rev = base ]; then echo "$BENCH_BASE"; else git -C "$SRC" rev-parse --short HEAD; fi)), $(date -u '+%H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+        psql -d bench -At -f "$W/time_base.sql"
+    done
+fi
 echo
-echo "command: test/bench/bench_health.sh (BENCH_TABLES=$TABLES BENCH_RUNS=$RUNS)"
+echo "command: test/bench/bench_health.sh (BENCH_TABLES=$TABLES BENCH_RUNS=$RUNS${BENCH_REUSE:+ BENCH_REUSE=$BENCH_REUSE}${BENCH_BASE:+ BENCH_BASE=$BENCH_BASE})"
