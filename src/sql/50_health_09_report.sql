@@ -114,9 +114,12 @@ IF per_check < 0 THEN
 END IF;
 RETURN QUERY
 WITH f AS MATERIALIZED (
+    -- the rows of architect.findings, read from their sources directly:
+    -- the report orders them itself, so findings' own sort is skipped
     SELECT x.*, architect.severity_rank(x.severity) AS sev_rank
-      FROM architect.findings x
-     WHERE architect.severity_rank(x.severity) >= architect.severity_rank(min_severity::text)
+      FROM architect.finding_sources x
+     WHERE x.in_findings
+       AND architect.severity_rank(x.severity) >= architect.severity_rank(min_severity::text)
 ),
 g AS (
     SELECT f.*,
