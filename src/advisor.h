@@ -106,7 +106,8 @@ typedef struct PgaRunStats
 	int			skip_other;		/* other statements, other errors */
 	int			candidates;
 	int64		whatif_calls;
-	int64		cache_hits;
+	int64		cache_hits;		/* costs asked again */
+	int64		derived_costs;	/* costs derived from a larger set's plan */
 	bool		capped;			/* max_whatif_calls reached */
 	double		runtime_ms;
 	double		whatif_ms;		/* time spent in what-if planning */
@@ -126,7 +127,7 @@ typedef struct PgaRun
 	PgaCand   **cands;
 	int			ncands;
 	HTAB	   *cand_by_sig;	/* signature -> candidate id */
-	HTAB	   *cost_cache;
+	struct PgaCostCache *cost_cache;	/* whatif.c */
 	double		budget;			/* bytes, or a negative value for none */
 	int			max_indexes;
 	PgaRunStats stats;
