@@ -1257,8 +1257,8 @@ Datum
 pga_advisor_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
-	Datum		values[19];
-	bool		nulls[19] = {0};
+	Datum		values[20];
+	bool		nulls[20] = {0};
 	PgaRunStats *s = &pga_last_stats;
 	static const char *sources[] = {"queries", "capture", "pg_stat_statements"};
 
@@ -1289,6 +1289,7 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
 	values[16] = Float8GetDatum(s->cost_after);
 	values[17] = Float8GetDatum(s->write_cost);
 	values[18] = Int64GetDatum(s->derived_costs);
+	values[19] = Int32GetDatum(s->skip_utility);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -104,6 +104,7 @@ typedef struct PgaRunStats
 	int			skip_param_types;	/* $n of unknown type */
 	int			skip_not_permitted; /* no privilege, or text hidden */
 	int			skip_other;		/* other statements, other errors */
+	int			skip_utility;	/* DDL and other utility statements */
 	int			candidates;
 	int64		whatif_calls;
 	int64		cache_hits;		/* costs asked again */

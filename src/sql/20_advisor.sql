@@ -85,7 +85,8 @@ CREATE FUNCTION architect.advisor_stats(
     OUT workload_cost_before float8,
     OUT workload_cost_after float8,
     OUT write_cost float8,
-    OUT derived_costs bigint)
+    OUT derived_costs bigint,
+    OUT skipped_utility int)
 RETURNS record
 LANGUAGE C VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'pga_advisor_stats';
