@@ -34,51 +34,10 @@ REPEAT=${BENCH_REPEAT:-5}
 DIR=${BENCH_DIR:-/tmp/pga_bench_advisor_speed}
 PORT=${BENCH_PORT:-55498}
 CALLGRIND=${BENCH_CALLGRIND:-1}
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
-if [ "$(id -u)" -eq 0 ]; then
-    as_pg=(runuser -u postgres --)
-else
-    as_pg=()
-fi
-
-# --- private installation and cluster ------------------------------------------
-rm -rf "$DIR"
-mkdir -p "$DIR"
-INST=$DIR/install
-bindir=$("$PG_CONFIG" --bindir)
-sharedir=$("$PG_CONFIG" --sharedir)
-for d in "$(dirname "$bindir")" "$sharedir"; do
-    mkdir -p "$INST$(dirname "$d")"
-    cp -a "$d" "$INST$(dirname "$d")/"
-done
-(cd "$SRC" && make -s PG_CONFIG="$PG_CONFIG" >/dev/null &&
-    make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null)
-BIN=$INST$bindir
-mkdir -p "$DIR/sock"
-[ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$DIR"
-"${as_pg[@]}" "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
-cat >>"$DIR/data/postgresql.conf" <<EOF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$DIR/sock'
-shared_preload_libraries = 'pg_stat_statements,pg_architect'
-compute_query_id = on
-max_parallel_workers_per_gather = 0
-random_page_cost = 1.1
-effective_cache_size = 8GB
-jit = off
-EOF
-"${as_pg[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w start >/dev/null
-stop_server() { "${as_pg[@]}" "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true; }
-trap stop_server EXIT
-
-psql_db() {
-    local db=$1
-    shift
-    "${as_pg[@]}" "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR/sock" -p "$PORT" -U postgres -d "$db" "$@"
-}
-out() { echo "$*" | tee -a "$DIR/results.md"; }
+EXTRA_CONF="shared_preload_libraries = 'pg_stat_statements,pg_architect'"
+# shellcheck source=bench_advisor_speed_common.sh
+. "$SRC/test/bench/bench_advisor_speed_common.sh"
 
 "${as_pg[@]}" "$BIN/createdb" -h "$DIR/sock" -p "$PORT" -U postgres tpch
 psql_db tpch -c "CREATE EXTENSION pg_stat_statements; CREATE EXTENSION pg_architect;" >/dev/null
