@@ -266,6 +266,21 @@ SELECT CASE WHEN grantee = current_user::text THEN 'the owner' ELSE grantee END 
  WHERE table_schema = 'architect' AND table_name = 'audit_log'
  GROUP BY 1 ORDER BY 1;
 
+-- A foreign table attached as a partition of an audited table gets the
+-- cloned row trigger from PostgreSQL but no TRUNCATE trigger copy (its
+-- rows live elsewhere); the ATTACH is not refused.
+CREATE TABLE part_log (id int, k text) PARTITION BY LIST (k);
+CREATE TABLE part_local PARTITION OF part_log FOR VALUES IN ('local');
+SELECT architect.enable_audit('part_log');
+CREATE FOREIGN TABLE part_remote (id int, k text) SERVER guards_server;
+ALTER TABLE part_log ATTACH PARTITION part_remote FOR VALUES IN ('remote');
+SELECT c.relname, t.tgname, t.tgparentid <> 0 AS cloned
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relname LIKE 'part\_%' ORDER BY 1, 2;
+SELECT architect.disable_audit('part_log');
+SELECT count(*) AS triggers_left FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relname LIKE 'part\_%';
+
 SET ROLE guards_owner;
 SELECT architect.disable_audit('plain');
 RESET ROLE;

@@ -594,7 +594,14 @@ pga_audit_cover_partitions(Oid relid)
 
 		if (part == root)
 			continue;
-		prel = table_open(part, NoLock);
+		prel = relation_open(part, NoLock);
+		if (prel->rd_rel->relkind != RELKIND_RELATION &&
+			prel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		{
+			/* A foreign partition: its rows are not ours to audit. */
+			relation_close(prel, NoLock);
+			continue;
+		}
 		has = (pga_audit_truncate_trigger(prel) != NULL);
 		if (!has)
 			pga_guard_refuse_foreign_trigger(prel, PGA_AUDIT_TRUNC_TRIGGER,
@@ -606,7 +613,7 @@ pga_audit_cover_partitions(Oid relid)
 									pga_guard_table_name(prel), PGA_SCHEMA,
 									quote_literal_cstr(PGA_TRIGGER_ARGS_VERSION),
 									log_statement ? ", 'statement'" : ""));
-		table_close(prel, NoLock);
+		relation_close(prel, NoLock);
 	}
 }
 
@@ -627,13 +634,13 @@ pga_audit_uncover_partitions(Oid relid)
 
 		if (part == relid)
 			continue;
-		prel = table_open(part, NoLock);
+		prel = relation_open(part, NoLock);
 		t = pga_audit_truncate_trigger(prel);
 		if (t != NULL && pga_audit_trigger_has_arg(t, "partition"))
 			pga_guard_exec(psprintf("DROP TRIGGER %s ON %s",
 									quote_identifier(PGA_AUDIT_TRUNC_TRIGGER),
 									pga_guard_table_name(prel)));
-		table_close(prel, NoLock);
+		relation_close(prel, NoLock);
 	}
 }
 
