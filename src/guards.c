@@ -171,6 +171,35 @@ pga_guard_register_callbacks(void)
 }
 
 /*
+ * pga_guard_check_before_row
+ *		Refuse a call of a guard's BEFORE ROW trigger function (named fname,
+ *		installed by architect.<enable_fn>()) that is not a trigger firing
+ *		BEFORE <what> FOR EACH ROW; "what" is "UPDATE" or "DELETE".
+ */
+void
+pga_guard_check_before_row(FunctionCallInfo fcinfo, const char *fname,
+						   const char *enable_fn, const char *what)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	bool		by_update = (strcmp(what, "UPDATE") == 0);
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("architect.%s() must be called as a trigger", fname),
+				 errhint("Install it with architect.%s().", enable_fn)));
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!(by_update ? TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) :
+		  TRIGGER_FIRED_BY_DELETE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("architect.%s() must be fired BEFORE %s FOR EACH ROW",
+						fname, what),
+				 errhint("Install it with architect.%s().", enable_fn)));
+}
+
+/*
  * pga_guard_begin
  *		Start a guard DDL section: bound lock waits by
  *		pg_architect.guard_lock_timeout for the rest of the call, and

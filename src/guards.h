@@ -15,6 +15,7 @@
 
 #include "access/tupdesc.h"
 #include "commands/trigger.h"
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/hsearch.h"
 #include "utils/relcache.h"
@@ -72,6 +73,10 @@ typedef struct PgaGuardCache
 extern PgaGuardCacheEntry *pga_guard_cache_lookup(PgaGuardCache *cache,
 												  TriggerData *trigdata,
 												  bool *rebuild);
+extern void pga_guard_check_before_row(FunctionCallInfo fcinfo,
+									   const char *fname,
+									   const char *enable_fn,
+									   const char *what);
 extern void pga_guard_begin(PgaGuardDDL *ddl);
 extern void pga_guard_end(PgaGuardDDL *ddl);
 extern void pga_guard_exec(const char *sql);

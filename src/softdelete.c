@@ -158,18 +158,8 @@ pga_soft_delete_trigger(PG_FUNCTION_ARGS)
 	Datum		args[2];
 	int			rc;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.soft_delete_trigger() must be called as a trigger"),
-				 errhint("Install it with architect.enable_soft_delete().")));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.soft_delete_trigger() must be fired BEFORE DELETE FOR EACH ROW"),
-				 errhint("Install it with architect.enable_soft_delete().")));
+	pga_guard_check_before_row(fcinfo, "soft_delete_trigger",
+							   "enable_soft_delete", "DELETE");
 
 	rel = trigdata->tg_relation;
 	oldtup = trigdata->tg_trigtuple;

@@ -213,18 +213,8 @@ pga_updated_at_trigger(PG_FUNCTION_ARGS)
 	bool		isnull = false;
 	int			col;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.updated_at_trigger() must be called as a trigger"),
-				 errhint("Install it with architect.enable_updated_at().")));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.updated_at_trigger() must be fired BEFORE UPDATE FOR EACH ROW"),
-				 errhint("Install it with architect.enable_updated_at().")));
+	pga_guard_check_before_row(fcinfo, "updated_at_trigger",
+							   "enable_updated_at", "UPDATE");
 
 	entry = pga_touch_lookup(trigdata);
 
