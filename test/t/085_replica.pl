@@ -58,6 +58,7 @@ my %standby = (
 	'architect.audit_log_guard()' => [ 'SELECT architect.audit_log_guard()', 'trigger' ],
 	'architect.audit_trigger()' => [ 'SELECT architect.audit_trigger()', 'trigger' ],
 	'architect.updated_at_trigger()' => [ 'SELECT architect.updated_at_trigger()', 'trigger' ],
+	'architect.guard_ddl()' => [ 'SELECT architect.guard_ddl()', 'trigger' ],
 	'architect.soft_delete_trigger()' => [ 'SELECT architect.soft_delete_trigger()', 'trigger' ],
 	'architect.audit_maintain()' => [ 'SELECT architect.audit_maintain()', 'refuses' ],
 	'architect.audit_purge(interval)' => [ q{SELECT architect.audit_purge('1 day')}, 'refuses' ],
@@ -223,7 +224,7 @@ for my $fn (@functions)
 	}
 	elsif ($expect eq 'trigger')
 	{
-		like($err, qr/ERROR:\s+39P01: .*must be called as a trigger/,
+		like($err, qr/ERROR:\s+39P01: .*must be called as an? (event )?trigger/,
 			"$fn cannot be called directly (39P01)");
 	}
 	elsif ($expect eq 'no_job')
