@@ -115,18 +115,6 @@ my %standby = (
 	'architect.findings_rows()' => [ 'SELECT count(*) FROM architect.findings_rows()', 'works' ],
 );
 
-# Known bugs of other modules, reported and kept visible as TODO tests:
-# these guard functions take their table lock before checking for a
-# standby, so PostgreSQL refuses the lock with SQLSTATE 55000 ("cannot
-# acquire lock mode ... while recovery is in progress") instead of the
-# module saying 25006 "cannot run on a hot standby" with its hint.
-my %known_bugs = map { $_ => 'guards: lock taken before the standby check (55000, not 25006)' } (
-	'architect.disable_audit(regclass)',
-	'architect.enable_updated_at(regclass,name,boolean,text,boolean,boolean)',
-	'architect.disable_updated_at(regclass)',
-	'architect.disable_rls(regclass)',
-	'architect.enable_soft_delete(regclass,name,name)',
-	'architect.disable_soft_delete(regclass,boolean)');
 
 my $primary = new_node('primary', init => { allows_streaming => 1 },
 	conf => "pg_architect.sample_rate = 1\n");
@@ -234,7 +222,6 @@ for my $fn (@functions)
 	else
 	{
 		isnt($ret, 0, "$fn refuses on the standby");
-		local $TODO = $known_bugs{$fn};
 		like($err, qr/ERROR:\s+25006: .*(hot standby|read-only transaction)/,
 			"$fn: SQLSTATE 25006 with a clear message") or diag $err;
 	}
