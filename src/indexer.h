@@ -174,6 +174,7 @@ extern ErrorData *pga_catch_error(void);
 extern void pga_book(const char *sql, int nargs, Oid *argtypes, Datum *values,
 					 const char *nulls);
 extern Datum pga_text_or_null(const char *s, char *null);
+extern Datum pga_name_datum(const char *s);
 extern Oid	pga_index_state(const char *schema, const char *name, Oid relid,
 							bool *valid);
 extern bool pga_drop_invalid(const char *schema, const char *name, Oid relid,

@@ -233,11 +233,11 @@ pga_job_insert(void)
 	values[1] = CStringGetTextDatum(pga_job->kind == PGA_JOB_CREATE ? "create" : "drop");
 	values[2] = CStringGetTextDatum(pga_job->source);
 	values[3] = ObjectIdGetDatum(pga_job->roleid);
-	values[4] = CStringGetDatum(pga_role_name);
+	values[4] = pga_name_datum(pga_role_name);
 	values[5] = ObjectIdGetDatum(pga_job->relid);
-	values[6] = CStringGetDatum(pga_job->schema_name);
-	values[7] = CStringGetDatum(pga_job->table_name);
-	values[8] = CStringGetDatum(pga_job->index_name);
+	values[6] = pga_name_datum(pga_job->schema_name);
+	values[7] = pga_name_datum(pga_job->table_name);
+	values[8] = pga_name_datum(pga_job->index_name);
 	values[9] = ObjectIdGetDatum(pga_job->indexoid);
 	nulls[9] = OidIsValid(pga_job->indexoid) ? ' ' : 'n';
 	values[10] = CStringGetTextDatum(pga_job->statement);
