@@ -67,6 +67,7 @@
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lmgr.h"
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "utils/acl.h"
@@ -813,137 +814,34 @@ pga_wait_for_job(int slotno, int64 job_id, BackgroundWorkerHandle *handle,
 
 /*
  * pga_find_recommendation
- *		Look the input up in architect.recommend_indexes() (the advisor's
- *		contract): by index_name when by_name, else by ddl.  Returns the
- *		recommendation's ddl and fills its query ids, or returns NULL when
- *		there is no such recommendation or no advisor installed.
- */
-static char *
-pga_find_recommendation_spi(const char *input, bool by_name,
-							int64 **queryids, int *nqueryids)
-{
-	MemoryContext callercxt = CurrentMemoryContext;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	char	   *ddl = NULL;
-	bool		isnull;
-	int			ret;
-
-	*queryids = NULL;
-	*nqueryids = 0;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	ret = SPI_execute("SELECT pg_catalog.to_regprocedure("
-					  "'architect.recommend_indexes(double precision, integer)') IS NOT NULL",
-					  true, 1);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not look for architect.recommend_indexes()");
-	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-									SPI_tuptable->tupdesc, 1, &isnull)))
-	{
-		SPI_finish();
-		return NULL;
-	}
-
-	values[0] = CStringGetTextDatum(input);
-	ret = SPI_execute_with_args(by_name ?
-								"SELECT r.ddl, r.queryids FROM architect.recommend_indexes(NULL, 100) r "
-								"WHERE r.index_name = $1 ORDER BY r.rank LIMIT 1" :
-								"SELECT r.ddl, r.queryids FROM architect.recommend_indexes(NULL, 100) r "
-								"WHERE pg_catalog.btrim(r.ddl, E' \\n\\t;') OPERATOR(pg_catalog.=) "
-								"pg_catalog.btrim($1, E' \\n\\t;') ORDER BY r.rank LIMIT 1",
-								1, argtypes, values, NULL, true, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not read architect.recommend_indexes()");
-	if (SPI_processed == 1)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[0];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
-
-		if (!isnull)
-		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(callercxt);
-
-			ddl = TextDatumGetCString(d);
-			d = SPI_getbinval(tup, desc, 2, &isnull);
-			if (!isnull)
-			{
-				ArrayType  *arr = DatumGetArrayTypePCopy(d);
-				Datum	   *elems;
-				bool	   *nulls;
-				int			n;
-				int			i;
-
-				deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
-								  TYPALIGN_DOUBLE, &elems, &nulls, &n);
-				*queryids = palloc(sizeof(int64) * Max(n, 1));
-				for (i = 0; i < n; i++)
-					if (!nulls[i])
-						(*queryids)[(*nqueryids)++] = DatumGetInt64(elems[i]);
-			}
-			MemoryContextSwitchTo(oldcxt);
-		}
-	}
-	SPI_finish();
-	return ddl;
-}
-
-/*
- * pga_find_recommendation
- *		pga_find_recommendation_spi() in a subtransaction that is always
- *		rolled back: the advisor plans the workload's statements, which
- *		locks their tables (RowExclusiveLock for INSERT, UPDATE, DELETE)
- *		until the end of the transaction, and a caller that waits for a
- *		build must not hold locks the build waits for.  Its lock waits are
- *		bounded by pg_architect.index_lock_timeout.  An error is raised
- *		again for a lookup by name (the user asked for a recommendation);
+ *		Look the input up among the advisor's recommendations
+ *		(indexer_recs.c): by index_name when by_name, else by ddl.  Returns
+ *		the recommendation's ddl and fills its query ids, or returns NULL
+ *		when there is no such recommendation or no advisor.  An error is
+ *		raised for a lookup by name (the user asked for a recommendation);
  *		for a lookup by ddl (a mere convenience) it means "none".
  */
 static char *
 pga_find_recommendation(const char *input, bool by_name,
 						int64 **queryids, int *nqueryids)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	char	   *volatile ddl = NULL;
+	List	   *recs;
+	PgaRecommendation *r;
+	bool		advisor_missing;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		char		timeout[32];
-
-		/* The advisor must not hang on a table lock: bound its waits. */
-		snprintf(timeout, sizeof(timeout), "%d", pga_index_lock_timeout);
-		(void) set_config_option("lock_timeout", timeout,
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_LOCAL, true, 0, false);
-		ddl = pga_find_recommendation_spi(input, by_name, queryids, nqueryids);
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (by_name)
-			ReThrowError(edata);
-		ddl = NULL;
-		*queryids = NULL;
-		*nqueryids = 0;
-	}
-	PG_END_TRY();
-	return ddl;
+	*queryids = NULL;
+	*nqueryids = 0;
+	recs = pga_read_recommendations((Datum) 0, true, 100,
+									by_name ? input : NULL,
+									by_name ? NULL : input,
+									!by_name, "architect.create_index()",
+									&advisor_missing);
+	if (recs == NIL)
+		return NULL;
+	r = (PgaRecommendation *) linitial(recs);
+	*queryids = r->queryids;
+	*nqueryids = r->nqueryids;
+	return r->ddl;
 }
 
 /*
@@ -1234,7 +1132,7 @@ pga_drop_index(PG_FUNCTION_ARGS)
 	pga_indexer_required(what);
 	pga_refuse_in_block(what, wait);
 
-	/* Catalog lookups only: no lock on the index or its table is kept. */
+	/* No lock on the index or its table is kept past the checks. */
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
 	if (!HeapTupleIsValid(tup))
 		ereport(ERROR,
@@ -1261,7 +1159,18 @@ pga_drop_index(PG_FUNCTION_ARGS)
 				 errdetail("\"%s\" is a %s.", index_name, pga_relation_kind_name(relkind)),
 				 errhint("Pass an index to architect.drop_index().")));
 
+	/*
+	 * Lock the table while the index is looked at, waiting at most
+	 * pg_architect.index_lock_timeout, and see that the index is still
+	 * there; the lock is released before the job is queued.
+	 */
 	heapoid = IndexGetRelation(indexoid, false);
+	(void) pga_lock_table(NULL, heapoid, what);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(indexoid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index \"%s\" does not exist any more", index_name),
+				 errhint("Another session dropped it meanwhile.")));
 	pga_check_table(heapoid, what);
 	pga_check_owner(heapoid, what);
 	pga_check_session_role(what);
@@ -1331,6 +1240,7 @@ pga_drop_index(PG_FUNCTION_ARGS)
 	jr.statement = sql.data;
 	jr.source = force && reasons.len > 0 ? "drop_index (forced)" : "drop_index";
 
+	UnlockRelationOid(heapoid, AccessShareLock);
 	job_id = pga_submit_job(&jr, &slotno, &attached, &handle);
 	if (wait)
 		pga_wait_for_job(slotno, job_id, handle, !attached, index_name);

@@ -19,6 +19,7 @@
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 #include "storage/lwlock.h"
 
 /* Longest statement a job may carry (the rebuilt, quoted text). */
@@ -143,6 +144,34 @@ extern void pga_check_table(Oid relid, const char *what);
 extern void pga_check_owner(Oid relid, const char *what);
 extern char *pga_relation_kind_name(char relkind);
 extern Oid	pga_rel_owner(Oid relid);
+
+/* indexer_recs.c: a row of architect.recommend_indexes() */
+typedef struct PgaRecommendation
+{
+	int32		rank;
+	char	   *schema_name;
+	char	   *table_name;
+	char	   *index_name;
+	char	   *ddl;
+	int64		size;			/* estimated_size_bytes */
+	bool		size_null;
+	double		improvement;	/* improvement_pct */
+	bool		improvement_null;
+	int			nqueryids;		/* queries it is for */
+	int64	   *queryids;
+} PgaRecommendation;
+
+extern List *pga_read_recommendations(Datum budget, bool budget_null,
+									  int32 max_indexes, const char *by_name,
+									  const char *by_ddl, bool quiet,
+									  const char *what, bool *advisor_missing);
+
+/* indexer_lock.c */
+extern int	pga_bound_lock_waits(void);
+extern void pga_unbound_lock_waits(int level);
+extern void pga_raise_lock_error(ErrorData *edata, const char *what,
+								 const char *object) pg_attribute_noreturn();
+extern Oid	pga_lock_table(RangeVar *rv, Oid relid, const char *what);
 
 /* indexer_worker.c */
 extern PGDLLEXPORT void pga_index_worker_main(Datum main_arg);
