@@ -4,10 +4,7 @@
  *	  Index build jobs: the shared job table in shared memory, the
  *	  statement checker, the background worker and the verification.
  *
- * indexer.c        SQL-callable functions and the shared job slots
- * indexer_stmt.c   parsing, checking and rebuilding CREATE INDEX statements
- * indexer_worker.c the dynamic background worker and the recovery worker
- * indexer_verify.c planning the workload's queries again after a build
+ * The files of the module, one concern each, are listed in indexer.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,6 +17,7 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
+#include "postmaster/bgworker.h"
 #include "storage/lwlock.h"
 
 /* Longest statement a job may carry (the rebuilt, quoted text). */
@@ -127,12 +125,44 @@ typedef struct PgaIndexRequest
 	char	   *statement;		/* rebuilt, every identifier quoted */
 } PgaIndexRequest;
 
+/* What a backend asks for when it queues a job. */
+typedef struct PgaJobRequest
+{
+	PgaJobKind	kind;
+	Oid			relid;
+	Oid			indexoid;
+	bool		concurrently;
+	bool		if_not_exists;
+	bool		wait;
+	const char *schema_name;
+	const char *table_name;
+	const char *index_name;
+	const char *statement;
+	const char *source;
+	int			nqueryids;
+	int64	   *queryids;
+} PgaJobRequest;
+
 /* indexer.c */
 extern void pga_indexer_init(void);
 extern PgaIndexerShared *pga_indexer_required(const char *what);
 extern int	pga_slot_index_for_job(int64 job_id, Oid dboid);
 extern void pga_wake_database(Oid dboid);
 extern bool pga_launch_cleanup_worker(Oid dboid, bool wait);
+extern void pga_request_cancel(PgaJobSlot *slot);
+extern ErrorData *pga_subxact_run(void (*fn) (void *arg), void *arg,
+								  bool release);
+extern void pga_check_session_role(const char *what);
+extern void pga_refuse_in_block(const char *what, bool wait);
+extern int64 pga_submit_job(PgaJobRequest *jr, int *slotno, bool *attached,
+							BackgroundWorkerHandle **handle);
+
+/* indexer_wait.c */
+extern void pga_wait_for_job(int slotno, int64 job_id,
+							 BackgroundWorkerHandle *handle, bool creator,
+							 const char *index_name);
+
+/* indexer_create.c */
 extern int64 pga_queue_create(const char *sql, bool concurrently, bool wait,
 							  const char *source, int64 *queryids,
 							  int nqueryids);

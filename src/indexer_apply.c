@@ -29,7 +29,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/tuplestore.h"
 
 #include "guc.h"
@@ -37,6 +36,22 @@
 #include "pg_architect.h"
 
 PG_FUNCTION_INFO_V1(pga_apply_recommendations);
+
+/* One recommendation to queue, for pga_subxact_run(). */
+typedef struct PgaTryQueue
+{
+	PgaRecommendation *rec;
+	int64		job;
+} PgaTryQueue;
+
+static void
+pga_try_queue_subxact(void *arg)
+{
+	PgaTryQueue *t = (PgaTryQueue *) arg;
+
+	t->job = pga_queue_create(t->rec->ddl, true, false, "apply_recommendations",
+							  t->rec->queryids, t->rec->nqueryids);
+}
 
 /*
  * pga_try_queue
@@ -46,36 +61,14 @@ PG_FUNCTION_INFO_V1(pga_apply_recommendations);
 static int64
 pga_try_queue(PgaRecommendation *r, char **why)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile int64 job = 0;
+	PgaTryQueue t;
+	ErrorData  *edata;
 
-	*why = NULL;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		job = pga_queue_create(r->ddl, true, false, "apply_recommendations",
-							   r->queryids, r->nqueryids);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		*why = pstrdup(edata->message);
-		job = 0;
-	}
-	PG_END_TRY();
-	return job;
+	t.rec = r;
+	t.job = 0;
+	edata = pga_subxact_run(pga_try_queue_subxact, &t, true);
+	*why = edata ? pstrdup(edata->message) : NULL;
+	return edata ? 0 : t.job;
 }
 
 /*

@@ -24,13 +24,11 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 
 #include "indexer.h"
 
@@ -133,6 +131,30 @@ pga_read_recommendations_spi(MemoryContext cxt, Datum budget, bool budget_null,
 	return result;
 }
 
+/* Arguments and result of one read, for pga_subxact_run(). */
+typedef struct PgaRecsRead
+{
+	MemoryContext cxt;
+	Datum		budget;
+	bool		budget_null;
+	int32		max_indexes;
+	const char *by_name;
+	const char *by_ddl;
+	bool		advisor_missing;
+	List	   *result;
+} PgaRecsRead;
+
+static void
+pga_read_recommendations_subxact(void *arg)
+{
+	PgaRecsRead *r = (PgaRecsRead *) arg;
+
+	(void) pga_bound_lock_waits();	/* unwound by the rollback */
+	r->result = pga_read_recommendations_spi(r->cxt, r->budget, r->budget_null,
+											 r->max_indexes, r->by_name,
+											 r->by_ddl, &r->advisor_missing);
+}
+
 /*
  * pga_read_recommendations
  *		architect.recommend_indexes(budget_mb, max_indexes) in rank order,
@@ -148,38 +170,23 @@ pga_read_recommendations(Datum budget, bool budget_null, int32 max_indexes,
 						 const char *by_name, const char *by_ddl, bool quiet,
 						 const char *what, bool *advisor_missing)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	List	   *volatile result = NIL;
+	PgaRecsRead r;
+	ErrorData  *edata;
 
+	memset(&r, 0, sizeof(r));
+	r.cxt = CurrentMemoryContext;
+	r.budget = budget;
+	r.budget_null = budget_null;
+	r.max_indexes = max_indexes;
+	r.by_name = by_name;
+	r.by_ddl = by_ddl;
+	edata = pga_subxact_run(pga_read_recommendations_subxact, &r, false);
+	*advisor_missing = r.advisor_missing;
+	if (edata == NULL)
+		return r.result;
+	if (!quiet)
+		pga_raise_lock_error(edata, what,
+							 "the tables of the captured queries to read the recommendations");
 	*advisor_missing = false;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		(void) pga_bound_lock_waits();	/* unwound by the rollback */
-		result = pga_read_recommendations_spi(oldcxt, budget, budget_null,
-											  max_indexes, by_name, by_ddl,
-											  advisor_missing);
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (!quiet)
-			pga_raise_lock_error(edata, what,
-								 "the tables of the captured queries to read the recommendations");
-		result = NIL;
-	}
-	PG_END_TRY();
-	return result;
+	return NIL;
 }
