@@ -217,6 +217,7 @@ if selected demo; then
         DEMO_PORT_BASE=$((20000 + RANDOM % 20000)) \
         bash test/demo.sh start >"$TC/demo.log" 2>&1 &&
         grep -q "pg_architect says" "$TC/demo.log" &&
+        grep -qE "the planner uses the index (in [1-9]|for the one)" "$TC/demo.log" &&
         grep -q "make demo-stop" "$TC/demo.log" &&
         DEMO_DIR="$TC/demo" bash test/demo.sh stop >>"$TC/demo.log" 2>&1; then
         pass "demo (quick mode)"
