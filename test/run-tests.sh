@@ -121,6 +121,12 @@ if selected meta; then
         cat "$TC/meta.log"
         fail "META.json"
     fi
+    if perl test/check-docs.pl >"$TC/docs.log" 2>&1; then
+        pass "every object has a COMMENT and every object and GUC is in README.md"
+    else
+        cat "$TC/docs.log"
+        fail "documentation of objects and GUCs"
+    fi
 fi
 
 # --- pg_regress ----------------------------------------------------------------
