@@ -567,6 +567,52 @@ pga_local_search(PgaRun *run, PgaSel *sel)
 }
 
 /*
+ * pga_drop_refill
+ *		Step 5, under a budget: for each chosen index, try the selection
+ *		without it, refilled greedily from the other candidates with the
+ *		bytes it frees and put through the guard rails again; keep it when
+ *		that lowers the objective.  This
+ *		trades one big index for several smaller ones (or the reverse),
+ *		across tables, which the same-table swaps cannot.
+ */
+static void pga_guard_rails(PgaRun *run, PgaSel *sel);
+
+static void
+pga_drop_refill(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	Bitmapset  *chosen = bms_copy(sel->set);
+	double		obj = pga_sel_objective(run, sel);
+	PgaSel		trial;
+	int			k = -1;
+
+	if (run->budget < 0)
+		return;
+	pga_sel_init(run, &trial);
+	while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
+	{
+		PgaCand    *c = run->cands[k];
+		bool		was_dead = c->dead;
+		double		o;
+
+		if (!bms_is_member(k, sel->set))
+			continue;
+		pga_sel_copy(run, &trial, sel);
+		pga_sel_set(run, &trial, bms_del_member(bms_copy(sel->set), k));
+		c->dead = true;			/* not back in the same round */
+		pga_greedy(run, &trial, by_ratio);
+		pga_guard_rails(run, &trial);
+		c->dead = was_dead;
+		o = pga_sel_objective(run, &trial);
+		if (o < obj * (1.0 - 1e-6))
+		{
+			elog(DEBUG1, "drop %d and refill: objective %.1f -> %.1f", k, obj, o);
+			pga_sel_copy(run, sel, &trial);
+			obj = o;
+		}
+	}
+}
+
+/*
  * pga_served
  *		Queries whose plan under the selection uses candidate k.
  */
@@ -1095,6 +1141,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 					break;
 			}
 			pga_guard_rails(run, &cur);
+			pga_drop_refill(run, &cur, variant == 1);
 			elog(DEBUG1, "guarded %d: %d indexes, objective %.1f", variant,
 				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			if (!have ||
