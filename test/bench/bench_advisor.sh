@@ -36,7 +36,8 @@
 # Environment: BENCH_SF (default 0.1), BENCH_SHOP_SCALE (1), BENCH_REPEAT (3),
 # BENCH_WIDE_TABLES (200), BENCH_WIDE_QUERIES (1000), BENCH_DIR
 # (/tmp/pga_bench_advisor), BENCH_PORT (55499), BENCH_PARTS ("A B C D"),
-# BENCH_TIMEOUT (600: seconds a TPC-H query may run), BENCH_REUSE (1: keep
+# BENCH_TIMEOUT (600: seconds a TPC-H query may run), BENCH_QS_TIMEOUT (the
+# same while pg_qualstats samples; default BENCH_TIMEOUT), BENCH_REUSE (1: keep
 # the cluster and loaded data of an earlier run in BENCH_DIR), BENCH_SRC
 # (the source tree; default: where this script is).
 # Results are printed as markdown and kept in $BENCH_DIR/results.md.
@@ -52,6 +53,7 @@ DIR=${BENCH_DIR:-/tmp/pga_bench_advisor}
 PORT=${BENCH_PORT:-55499}
 PARTS=${BENCH_PARTS:-"A B C D"}
 TIMEOUT=${BENCH_TIMEOUT:-600}
+QS_TIMEOUT=${BENCH_QS_TIMEOUT:-$TIMEOUT}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
 bash "$SRC/test/install-deps.sh" postgresql-15-pg-qualstats >/dev/null
@@ -119,18 +121,18 @@ out() { echo "$*" | tee -a "$DIR/results.md"; }
 out "# bench_advisor results"
 out ""
 out "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, shared with other jobs"
-out "- command: BENCH_SF=$SF BENCH_TIMEOUT=$TIMEOUT BENCH_PARTS=\"$PARTS\" BENCH_SHOP_SCALE=$SHOP_SCALE BENCH_REPEAT=$REPEAT BENCH_WIDE_TABLES=$WIDE_TABLES BENCH_WIDE_QUERIES=$WIDE_QUERIES bash test/bench/bench_advisor.sh"
+out "- command: BENCH_SF=$SF BENCH_TIMEOUT=$TIMEOUT BENCH_QS_TIMEOUT=$QS_TIMEOUT BENCH_PARTS=\"$PARTS\" BENCH_SHOP_SCALE=$SHOP_SCALE BENCH_REPEAT=$REPEAT BENCH_WIDE_TABLES=$WIDE_TABLES BENCH_WIDE_QUERIES=$WIDE_QUERIES bash test/bench/bench_advisor.sh"
 out "- settings: shared_buffers 512MB, work_mem 32MB, random_page_cost 1.1, effective_cache_size 8GB, max_parallel_workers_per_gather 0, jit off; pg_architect defaults"
 out ""
 
 # Helpers installed in each benchmark database.
 HELPERS=$(cat <<'EOF'
-CREATE EXTENSION pg_stat_statements;
-CREATE EXTENSION pg_qualstats;
-CREATE EXTENSION pg_architect;
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+CREATE EXTENSION IF NOT EXISTS pg_qualstats;
+CREATE EXTENSION IF NOT EXISTS pg_architect;
 -- Estimated cost of a list of queries under a list of CREATE INDEX
 -- statements (none: the cost without new indexes).
-CREATE FUNCTION bench_cost(queries text[], ddls text[]) RETURNS float8
+CREATE OR REPLACE FUNCTION bench_cost(queries text[], ddls text[]) RETURNS float8
 LANGUAGE plpgsql AS $$
 DECLARE q text; total float8 := 0; c float8;
 BEGIN
@@ -144,15 +146,15 @@ BEGIN
   END LOOP;
   RETURN total;
 END $$;
-CREATE TABLE bench_dummy (x int);
+CREATE TABLE IF NOT EXISTS bench_dummy (x int);
 -- Estimated size of a list of CREATE INDEX statements.
-CREATE FUNCTION bench_size(ddls text[]) RETURNS bigint
+CREATE OR REPLACE FUNCTION bench_size(ddls text[]) RETURNS bigint
 LANGUAGE sql AS $$
   SELECT coalesce(sum(estimated_size_bytes), 0)::bigint
     FROM architect.whatif('SELECT 1', ddls) WHERE cardinality(ddls) > 0
 $$;
 -- pg_qualstats' advice as CREATE INDEX statements (it repeats some).
-CREATE FUNCTION bench_qualstats_ddls() RETURNS text[]
+CREATE OR REPLACE FUNCTION bench_qualstats_ddls() RETURNS text[]
 LANGUAGE sql AS $$
   SELECT coalesce(array_agg(DISTINCT i), '{}')
     FROM json_array_elements_text(pg_qualstats_index_advisor() -> 'indexes') i
@@ -161,7 +163,7 @@ $$;
 -- a generous user of pg_qualstats' advice would build it: repeatedly add the
 -- statement that lowers the estimated workload cost most (by_ratio: most
 -- per estimated byte) and still fits, re-costing after each addition.
-CREATE FUNCTION bench_fit(queries text[], ddls text[], budget_mb float8, by_ratio bool)
+CREATE OR REPLACE FUNCTION bench_fit(queries text[], ddls text[], budget_mb float8, by_ratio bool)
 RETURNS text[] LANGUAGE plpgsql AS $$
 DECLARE chosen text[] := '{}'; cur float8; best text; bestv float8; c float8;
         sz float8; used float8 := 0; d text; v float8;
@@ -185,7 +187,7 @@ BEGIN
   RETURN chosen;
 END $$;
 -- A percentage with three significant digits.
-CREATE FUNCTION bench_pct(part float8, whole float8) RETURNS text
+CREATE OR REPLACE FUNCTION bench_pct(part float8, whole float8) RETURNS text
 LANGUAGE sql AS $$
   SELECT CASE WHEN whole IS NULL OR whole = 0 THEN 'n/a'
               WHEN 100 * part / whole >= 10 THEN round((100 * part / whole)::numeric, 1)::text
@@ -197,7 +199,7 @@ $$;
 -- of each kept (the machine is shared: the minimum is the least disturbed).
 -- Without index scans the planner makes the plans it makes with no index.
 -- A query slower than 5 s without indexes is run once each way.
-CREATE FUNCTION bench_pair(q text, n int, run_without bool DEFAULT true, OUT without_ms float8, OUT with_ms float8)
+CREATE OR REPLACE FUNCTION bench_pair(q text, n int, run_without bool DEFAULT true, OUT without_ms float8, OUT with_ms float8)
 LANGUAGE plpgsql AS $$
 DECLARE t0 timestamptz; i int; a float8 := 'NaN'; b float8;
 BEGIN
@@ -222,7 +224,7 @@ BEGIN
   END LOOP;
 END $$;
 -- Run a query once, discarding its rows.
-CREATE FUNCTION bench_run(q text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; END $$;
+CREATE OR REPLACE FUNCTION bench_run(q text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE q; END $$;
 EOF
 )
 
@@ -245,7 +247,8 @@ EOF
 if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* ]]; then
     if [ "$reusing" = 1 ] && psql_db postgres -At -c "SELECT 1 FROM pg_database WHERE datname = 'tpch'" | grep -q 1; then
         echo "reusing the loaded TPC-H-like database" >&2
-        psql_db tpch -c "DROP EXTENSION pg_architect CASCADE" -c "CREATE EXTENSION pg_architect" >/dev/null
+        psql_db tpch -c "DROP EXTENSION pg_architect CASCADE" >/dev/null
+        psql_db tpch -c "$HELPERS" >/dev/null
         load_s="(reused; see the first run)"
     else
         echo "loading TPC-H-like data at scale $SF..." >&2
@@ -275,7 +278,7 @@ if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* ]]; then
     qs_missed=""
     qs_retried=""
     for qno in $(psql_db tpch -At -c "SELECT qno FROM bench_queries WHERE qno NOT IN (2, 17, 20) ORDER BY qno"); do
-        if ! psql_db tpch -c "SET statement_timeout = '${TIMEOUT}s'" \
+        if ! psql_db tpch -c "SET statement_timeout = '${QS_TIMEOUT}s'" \
             -c "SELECT bench_run(query) FROM bench_queries WHERE qno = $qno" >/dev/null 2>&1; then
             if psql_db tpch -c "SET statement_timeout = '${TIMEOUT}s'" -c "SET enable_nestloop = off" \
                 -c "SELECT bench_run(query) FROM bench_queries WHERE qno = $qno" >/dev/null 2>&1; then
@@ -337,7 +340,7 @@ if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* ]]; then
     out ""
     out "pg_qualstats has no budget. Under a budget smaller than its whole advice, the column shows the best subset of its indexes that fits (bench_fit(): greedy by estimated gain, and greedy by gain per byte, re-costed after each addition; the better of the two), costed and sized the same way as pg_architect's."
     out ""
-    out "While pg_qualstats sampled: queries that did not finish within ${TIMEOUT}s and were run again with enable_nestloop = off:${qs_retried:- none}; that did not finish either (their quals are missing from its advice):${qs_missed:- none}."
+    out "While pg_qualstats sampled: queries that did not finish within ${QS_TIMEOUT}s and were run again with enable_nestloop = off:${qs_retried:- none}; that did not finish either (their quals are missing from its advice):${qs_missed:- none}."
 fi
 
 if [[ " $PARTS " == *" B "* ]]; then
