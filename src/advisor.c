@@ -22,7 +22,7 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in four steps (2 to 4 are run from three starting points,
+ * local search, in five steps (2 to 5 are run from three starting points,
  * and the best result is kept):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
@@ -45,6 +45,11 @@
  *	   it) gain less than pg_architect.min_improvement percent is dropped,
  *	   and so is any index that makes a query's estimated cost more than
  *	   pg_architect.max_regression percent worse than today.
+ *	5. Drop and refill: each chosen index in turn is taken out, the bytes
+ *	   it frees are refilled greedily from the other candidates (any table)
+ *	   and the guard rails applied again; the change is kept when the
+ *	   objective drops.  This trades one big index for several small ones,
+ *	   or the reverse, which the same-table swaps of step 3 cannot.
  *
  * This is not the "Extend" algorithm (which grows indexes column by column
  * and is patented): candidates are complete definitions derived from the
@@ -568,7 +573,7 @@ pga_local_search(PgaRun *run, PgaSel *sel)
 
 /*
  * pga_drop_refill
- *		Step 5, under a budget: for each chosen index, try the selection
+ *		Step 5: for each chosen index, try the selection
  *		without it, refilled greedily from the other candidates with the
  *		bytes it frees and put through the guard rails again; keep it when
  *		that lowers the objective.  This
@@ -585,8 +590,6 @@ pga_drop_refill(PgaRun *run, PgaSel *sel, bool by_ratio)
 	PgaSel		trial;
 	int			k = -1;
 
-	if (run->budget < 0)
-		return;
 	pga_sel_init(run, &trial);
 	while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
 	{
