@@ -129,21 +129,6 @@ PgaRunStats pga_last_stats;
 #define PGA_REDUNDANT 0.10
 static bool pga_have_stats = false;
 
-/* Cost cache entry: one query under one set of relevant candidates. */
-typedef struct PgaCostKey
-{
-	int			qidx;
-	uint32		sethash;
-} PgaCostKey;
-
-typedef struct PgaCostEntry
-{
-	PgaCostKey	key;
-	Bitmapset  *set;			/* the candidates planned with */
-	double		cost;
-	Bitmapset  *used;			/* those the plan uses */
-} PgaCostEntry;
-
 /* A selection in progress. */
 typedef struct PgaSel
 {
@@ -163,11 +148,10 @@ static double
 pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 {
 	Bitmapset  *rel = bms_intersect(S, q->cands);
-	PgaCostKey	key;
-	PgaCostEntry *e;
-	bool		found;
 	PgaPlanResult res;
 	List	   *hypos = NIL;
+	Bitmapset  *cused = NULL;
+	double		cost;
 	int			k;
 	int			pos;
 
@@ -176,15 +160,12 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	if (bms_is_empty(rel))
 		return q->base_cost;
 
-	key.qidx = q->idx;
-	key.sethash = bms_hash_value(rel);
-	e = hash_search(run->cost_cache, &key, HASH_FIND, &found);
-	if (found && bms_equal(e->set, rel))
+	/* Asked before, or derivable from a plan under a larger set (whatif.c). */
+	if (pga_cost_cache_lookup(run->cost_cache, q->idx, rel, &cost, &cused))
 	{
-		run->stats.cache_hits++;
 		if (used)
-			*used = e->used;
-		return e->cost;
+			*used = cused;
+		return cost;
 	}
 	if (run->stats.whatif_calls >= pga_max_whatif_calls)
 	{
@@ -199,21 +180,18 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	pga_plan_query(q->query, q->text, hypos, &res, false);
 	run->stats.whatif_calls++;
 
-	e = hash_search(run->cost_cache, &key, HASH_ENTER, &found);
-	e->set = rel;
-	e->cost = res.total_cost;
-	e->used = NULL;
 	pos = 0;
 	k = -1;
 	while ((k = bms_next_member(rel, k)) >= 0)
 	{
 		if (bms_is_member(pos, res.used))
-			e->used = bms_add_member(e->used, k);
+			cused = bms_add_member(cused, k);
 		pos++;
 	}
+	pga_cost_cache_store(run->cost_cache, q->idx, rel, res.total_cost, cused);
 	if (used)
-		*used = e->used;
-	return e->cost;
+		*used = cused;
+	return res.total_cost;
 }
 
 /*
@@ -1042,7 +1020,6 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	PgaRun	   *run;
 	MemoryContext cxt;
 	MemoryContext old;
-	HASHCTL		ctl;
 	PgaSel		sel;
 	instr_time	start;
 	instr_time	duration;
@@ -1086,12 +1063,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	run->budget = budget;
 	run->max_indexes = max_indexes;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(PgaCostKey);
-	ctl.entrysize = sizeof(PgaCostEntry);
-	ctl.hcxt = cxt;
-	run->cost_cache = hash_create("pg_architect what-if costs", 1024, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	run->cost_cache = pga_cost_cache_create(cxt);
 
 	pga_workload_load(run, queries, weights);
 	pga_candidates_build(run);
@@ -1173,6 +1145,8 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	INSTR_TIME_SUBTRACT(duration, start);
 	run->stats.runtime_ms = INSTR_TIME_GET_MILLISEC(duration);
 	run->stats.whatif_ms = pga_whatif_ms - ms0;
+	pga_cost_cache_counts(run->cost_cache, &run->stats.cache_hits,
+						  &run->stats.derived_costs);
 	/* Baseline plans are planner calls too; count every one. */
 	run->stats.whatif_calls = pga_whatif_calls - calls0;
 	pga_last_stats = run->stats;
@@ -1333,8 +1307,8 @@ Datum
 pga_advisor_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
-	Datum		values[18];
-	bool		nulls[18] = {0};
+	Datum		values[20];
+	bool		nulls[20] = {0};
 	PgaRunStats *s = &pga_last_stats;
 	static const char *sources[] = {"queries", "capture", "pg_stat_statements"};
 
@@ -1364,6 +1338,8 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
 	values[15] = Float8GetDatum(s->cost_before);
 	values[16] = Float8GetDatum(s->cost_after);
 	values[17] = Float8GetDatum(s->write_cost);
+	values[18] = Int64GetDatum(s->derived_costs);
+	values[19] = Int32GetDatum(s->skip_utility);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
