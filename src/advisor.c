@@ -22,7 +22,7 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in four steps (2 to 4 are run from three starting points,
+ * local search, in five steps (2 to 5 are run from three starting points,
  * and the best result is kept):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
@@ -45,6 +45,11 @@
  *	   it) gain less than pg_architect.min_improvement percent is dropped,
  *	   and so is any index that makes a query's estimated cost more than
  *	   pg_architect.max_regression percent worse than today.
+ *	5. Drop and refill: each chosen index in turn is taken out, the bytes
+ *	   it frees are refilled greedily from the other candidates (any table)
+ *	   and the guard rails applied again; the change is kept when the
+ *	   objective drops.  This trades one big index for several small ones,
+ *	   or the reverse, which the same-table swaps of step 3 cannot.
  *
  * This is not the "Extend" algorithm (which grows indexes column by column
  * and is patented): candidates are complete definitions derived from the
@@ -541,6 +546,50 @@ pga_local_search(PgaRun *run, PgaSel *sel)
 			}
 		}
 		pfree(seen);
+	}
+}
+
+/*
+ * pga_drop_refill
+ *		Step 5: for each chosen index, try the selection
+ *		without it, refilled greedily from the other candidates with the
+ *		bytes it frees and put through the guard rails again; keep it when
+ *		that lowers the objective.  This
+ *		trades one big index for several smaller ones (or the reverse),
+ *		across tables, which the same-table swaps cannot.
+ */
+static void pga_guard_rails(PgaRun *run, PgaSel *sel);
+
+static void
+pga_drop_refill(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	Bitmapset  *chosen = bms_copy(sel->set);
+	double		obj = pga_sel_objective(run, sel);
+	PgaSel		trial;
+	int			k = -1;
+
+	pga_sel_init(run, &trial);
+	while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
+	{
+		PgaCand    *c = run->cands[k];
+		bool		was_dead = c->dead;
+		double		o;
+
+		if (!bms_is_member(k, sel->set))
+			continue;
+		pga_sel_copy(run, &trial, sel);
+		pga_sel_set(run, &trial, bms_del_member(bms_copy(sel->set), k));
+		c->dead = true;			/* not back in the same round */
+		pga_greedy(run, &trial, by_ratio);
+		pga_guard_rails(run, &trial);
+		c->dead = was_dead;
+		o = pga_sel_objective(run, &trial);
+		if (o < obj * (1.0 - 1e-6))
+		{
+			elog(DEBUG1, "drop %d and refill: objective %.1f -> %.1f", k, obj, o);
+			pga_sel_copy(run, sel, &trial);
+			obj = o;
+		}
 	}
 }
 
@@ -1067,6 +1116,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 					break;
 			}
 			pga_guard_rails(run, &cur);
+			pga_drop_refill(run, &cur, variant == 1);
 			elog(DEBUG1, "guarded %d: %d indexes, objective %.1f", variant,
 				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			if (!have ||
