@@ -166,8 +166,10 @@ pga_cluster_init() {
 # pga_cluster_conf TEXT: add settings (effective at the next start).
 pga_cluster_conf() { printf '%s\n' "$1" >>"$PGA_DIR/data/postgresql.conf"; }
 
+# PGA_SERVER_ENV: "NAME=value ..." given to pg_ctl and the server it starts
+# (the memory check sets LD_PRELOAD and ASAN_OPTIONS there).
 pga_cluster_start() {
-    "$PGA_BINDIR/pg_ctl" -D "$PGA_DIR/data" -l "$PGA_DIR/server.log" -w -t 120 start \
+    env ${PGA_SERVER_ENV:-} "$PGA_BINDIR/pg_ctl" -D "$PGA_DIR/data" -l "$PGA_DIR/server.log" -w -t 120 start \
         >/dev/null || { tail -n 20 "$PGA_DIR/server.log" >&2; return 1; }
 }
 

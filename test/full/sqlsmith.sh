@@ -30,7 +30,8 @@ pga_sqlsmith() {
     local logpos
     logpos=$(stat -c %s "$dir/server.log")
 
-    sqlsmith --target="$conn" --seed="$seed" --max-queries="$n" --verbose \
+    timeout --kill-after=10 "${PGA_SQLSMITH_TIMEOUT:-1800}" \
+        sqlsmith --target="$conn" --seed="$seed" --max-queries="$n" --verbose \
         >"$dir/sqlsmith.log" 2>&1
     local rc=$?
     q=$(sed -n 's/^queries: //p' "$dir/sqlsmith.log" | tail -n 1)
@@ -94,7 +95,8 @@ pga_sqlsmith() {
     pga_psql postgres "ALTER SYSTEM SET autovacuum = off; SELECT pg_reload_conf()" >/dev/null
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()')
     logpos=$(stat -c %s "$dir/server.log")
-    "$PGA_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -d regression \
+    timeout --kill-after=10 "${PGA_SQLSMITH_TIMEOUT:-1800}" \
+        "$PGA_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -d regression \
         -f "$HERE/sqlsmith-oracle.sql" >"$dir/oracle.out" 2>"$dir/oracle.err"
     rc=$?
     start1=$(pga_psql postgres 'SELECT pg_postmaster_start_time()' 2>/dev/null)
