@@ -168,11 +168,7 @@ pga_asan() {
         local start0 start1 logpos
         start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()')
         logpos=$(stat -c %s "$dir/suite/server.log")
-        pga_psql regression "
-            CREATE ROLE pga_fuzz LOGIN;
-            GRANT pg_read_all_data, pg_write_all_data, pg_read_all_stats TO pga_fuzz;
-            ALTER ROLE pga_fuzz SET statement_timeout = '2s';
-            ALTER ROLE pga_fuzz SET lock_timeout = '1s';" >&2
+        pga_fuzz_role regression >&2
         timeout --kill-after=10 1200 sqlsmith \
             --target="host=$PGHOST port=$PGPORT dbname=regression user=pga_fuzz" \
             --seed="${PGA_SQLSMITH_SEED:-20240601}" --max-queries="$nq" >"$dir/sqlsmith.log" 2>&1

@@ -190,6 +190,17 @@ pga_psql() {
     "$PGA_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"
 }
 
+# pga_fuzz_role DB: the role sqlsmith connects as: it may read and write
+# every table but is not superuser (a random call cannot write files or
+# signal other sessions), and its statements and lock waits are bounded.
+pga_fuzz_role() {
+    pga_psql "$1" "
+        CREATE ROLE pga_fuzz LOGIN;
+        GRANT pg_read_all_data, pg_write_all_data, pg_read_all_stats TO pga_fuzz;
+        ALTER ROLE pga_fuzz SET statement_timeout = '2s';
+        ALTER ROLE pga_fuzz SET lock_timeout = '1s';"
+}
+
 # pga_crashes LOGFILE: print the lines of a server log that tell of a
 # backend crash or a crash restart (nothing when there is none).
 pga_crashes() {

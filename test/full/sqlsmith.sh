@@ -21,11 +21,7 @@ pga_sqlsmith() {
     local conn="host=$PGHOST port=$PGPORT dbname=regression user=pga_fuzz"
     local summary=""
     command -v sqlsmith >/dev/null || { echo "sqlsmith is not installed"; return 1; }
-    pga_psql regression "
-        CREATE ROLE pga_fuzz LOGIN;
-        GRANT pg_read_all_data, pg_write_all_data, pg_read_all_stats TO pga_fuzz;
-        ALTER ROLE pga_fuzz SET statement_timeout = '2s';
-        ALTER ROLE pga_fuzz SET lock_timeout = '1s';" >&2 || { echo "setup failed"; return 1; }
+    pga_fuzz_role regression >&2 || { echo "setup failed"; return 1; }
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()') || return 1
     local logpos
     logpos=$(stat -c %s "$dir/server.log")
