@@ -208,8 +208,15 @@ fi
 # "FAILED reliability: ..." line per step; short counts here, long ones in
 # make test-full.  PGA_RELIABILITY_STEPS picks steps (see the script).
 if selected reliability; then
-    bash test/full/reliability.sh "$TC/reliability" ${PGA_RELIABILITY_STEPS:-} \
+    # Each step bounds its own parts; this bounds the whole, and stops the
+    # clusters a killed run leaves behind.
+    timeout --kill-after=30 "${PGA_RELIABILITY_TIMEOUT:-3000}" \
+        bash test/full/reliability.sh "$TC/reliability" ${PGA_RELIABILITY_STEPS:-} \
         >"$TC/reliability.log" 2>&1
+    for pidfile in "$TC"/reliability/*/data/postmaster.pid "$TC"/reliability/*/*/data/postmaster.pid; do
+        [ -e "$pidfile" ] && [ -z "${PGA_KEEP_CLUSTER:-}" ] &&
+            pg_ctl -D "$(dirname "$pidfile")" -m immediate stop >/dev/null 2>&1
+    done
     grep -vE '^(ok     |FAILED )reliability: ' "$TC/reliability.log"
     while read -r n; do pass "$n"; done < <(sed -n 's/^ok     \(reliability: .*\)/\1/p' "$TC/reliability.log")
     while read -r n; do fail "$n"; done < <(sed -n 's/^FAILED \(reliability: .*\)/\1/p' "$TC/reliability.log")
