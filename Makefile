@@ -44,6 +44,10 @@ $(DATA_built): $(SQL_FRAGMENTS) $(EXTENSION).control
 	   printf '%s\n' '\echo Use "CREATE EXTENSION pg_architect" to load this file. \quit'; \
 	   for f in $(SQL_FRAGMENTS); do printf '\n-- ---- %s ----\n' "$$f"; cat "$$f"; done; } > $@
 
+# PGXS tracks no header dependencies unless PostgreSQL was configured with
+# --enable-depend; rebuild every object when any of our headers changes.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard $(srcdir)/src/*.h)
+
 .PHONY: test test-full demo demo-stop bench
 
 test:

@@ -46,7 +46,8 @@ SET enable_hashjoin = off;
 SET enable_mergejoin = off;
 SELECT kind, node, item, severity, cap_mask(detail) AS detail
   FROM architect.explain('SELECT x.k, count(*) FROM cap_y y JOIN cap_x x ON x.id = y.x_id WHERE y.v < 5000 GROUP BY x.k ORDER BY x.k')
- WHERE kind IN ('finding', 'predicate');
+ WHERE kind IN ('finding', 'predicate')
+ ORDER BY kind, node, item, detail;
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 RESET pg_architect.nestloop_max_loops;

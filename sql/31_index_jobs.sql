@@ -174,5 +174,32 @@ REVOKE ALL ON SCHEMA public FROM pga_owner;
 REVOKE ALL ON orders FROM pga_stranger;
 DROP ROLE pga_member, pga_stranger, pga_owner;
 
+-- ===== jobs run in submission order =====
+-- Four jobs queued in one transaction: their workers all wake when it
+-- commits, and still run one at a time in job id order (names chosen so
+-- that alphabetical order is the reverse).
+CREATE TABLE order31 (a int, b int, c int, d int);
+INSERT INTO order31 SELECT g, g, g, g FROM generate_series(1, 2000) g;
+BEGIN;
+SELECT architect.create_index('CREATE INDEX order31_z ON order31 (a)', wait => false) AS j1 \gset
+SELECT architect.create_index('CREATE INDEX order31_y ON order31 (b)', wait => false) AS j2 \gset
+SELECT architect.create_index('CREATE INDEX order31_x ON order31 (c)', wait => false) AS j3 \gset
+SELECT architect.create_index('CREATE INDEX order31_w ON order31 (d)', wait => false) AS j4 \gset
+COMMIT;
+CALL architect.wait_index_job(:j1);
+CALL architect.wait_index_job(:j2);
+CALL architect.wait_index_job(:j3);
+CALL architect.wait_index_job(:j4);
+SELECT array_agg(index_name ORDER BY started_at) AS started,
+       array_agg(index_name ORDER BY job_id) AS submitted,
+       bool_and(status = 'done') AS all_done
+  FROM architect.index_jobs WHERE job_id IN (:j1, :j2, :j3, :j4);
+-- one at a time: each started after the previous one finished
+SELECT bool_and(started_at >= prev_finished) AS one_at_a_time
+  FROM (SELECT started_at, lag(finished_at) OVER (ORDER BY job_id) AS prev_finished
+          FROM architect.index_jobs WHERE job_id IN (:j1, :j2, :j3, :j4)) s
+ WHERE prev_finished IS NOT NULL;
+DROP TABLE order31;
+
 DROP TABLE orders, parted31;
 DROP FUNCTION job31(bigint);

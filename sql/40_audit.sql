@@ -236,6 +236,43 @@ SELECT operation, table_name, partition_name, old_data, new_data FROM architect.
 SELECT c.relname, t.tgname, t.tgparentid <> 0 AS cloned
   FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
  WHERE c.relname LIKE 'sale%' ORDER BY 1, 2;
+-- TRUNCATE of one partition by its own name is logged too (PostgreSQL does
+-- not clone statement triggers, so the guard copies its TRUNCATE trigger
+-- onto each partition): a partition there at enable time, one created
+-- later, one attached later, and a sub-partitioned partition with its own
+-- partitions (it and each partition it empties).
+CREATE TABLE sale_asia PARTITION OF sale FOR VALUES IN ('jp', 'cn')
+    PARTITION BY LIST (region);
+CREATE TABLE sale_jp PARTITION OF sale_asia FOR VALUES IN ('jp');
+CREATE TABLE sale_cn (id int, region text, amount int, PRIMARY KEY (id, region));
+ALTER TABLE sale_asia ATTACH PARTITION sale_cn FOR VALUES IN ('cn');
+INSERT INTO sale VALUES (5, 'eu', 1), (6, 'us', 1), (7, 'jp', 1), (8, 'cn', 1);
+SELECT architect.enable_audit('sale', log_statement => true);
+TRUNCATE sale_eu;
+TRUNCATE sale_us;
+TRUNCATE ONLY sale_cn;
+TRUNCATE sale_asia;
+SELECT table_name, partition_name, statement FROM architect.audit_log
+ WHERE table_name = 'sale' AND operation = 'TRUNCATE' AND statement IS NOT NULL ORDER BY id;
+SELECT count(*) AS rows_left FROM sale;
+-- The copies carry the guard's options and are listed nowhere as guards
+-- of their own.
+SELECT c.relname, t.tgname, pg_catalog.encode(t.tgargs, 'escape') AS args
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relname LIKE 'sale%' AND t.tgname = 'architect_audit_truncate' ORDER BY 1;
+SELECT table_name, guard FROM architect.guards WHERE table_name LIKE 'sale%';
+-- A partition detached since is no longer audited, its copy logs nothing;
+-- attached again, it is covered again.
+ALTER TABLE sale DETACH PARTITION sale_us;
+INSERT INTO sale_us VALUES (9, 'us', 1);
+TRUNCATE sale_us;
+ALTER TABLE sale ATTACH PARTITION sale_us FOR VALUES IN ('us');
+INSERT INTO sale VALUES (10, 'us', 1);
+TRUNCATE sale_us;
+SELECT partition_name, statement FROM architect.audit_log
+ WHERE table_name = 'sale' AND operation = 'TRUNCATE' AND partition_name = 'sale_us'
+   AND statement IS NOT NULL ORDER BY id;
+SELECT architect.enable_audit('sale');
 -- A partition of an audited table cannot get its own audit guard.
 SELECT architect.enable_audit('sale_eu');
 SELECT architect.disable_audit('sale_eu');

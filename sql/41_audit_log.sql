@@ -110,10 +110,54 @@ SELECT t AS call, try(t) AS result FROM unnest(ARRAY[
     'DELETE FROM architect.audit_log_default',
     'TRUNCATE architect.audit_log_default',
     'SELECT architect.audit_purge(interval ''1 day'')',
+    'SELECT architect.audit_maintain()',
     'DROP TABLE architect.audit_log_default'
 ]) AS t;
 RESET ROLE;
 
+-- enable_audit creates the log's partitions as the log's owner, with a
+-- fixed search_path: a function a table owner puts ahead of pg_catalog does
+-- not run with the extension's rights.  (In the caller's own queries it
+-- does run, which shows the trap is armed.)
+CREATE SCHEMA guards_trap AUTHORIZATION guards_owner;
+CREATE TABLE guards_trap.victim (id int PRIMARY KEY);
+ALTER TABLE guards_trap.victim OWNER TO guards_owner;
+SET ROLE guards_owner;
+CREATE FUNCTION guards_trap.date_trunc(text, timestamptz, text) RETURNS timestamptz
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'trap ran as %', current_user;
+END $$;
+SET search_path = guards_trap, pg_catalog;
+SELECT guards_log.try($$SELECT date_trunc('month', now(), 'UTC')$$) AS in_own_query;
+SELECT guards_log.try($$SELECT architect.enable_audit('guards_trap.victim')$$) AS enable_audit;
+SELECT architect.disable_audit('guards_trap.victim');
+RESET search_path;
+SET search_path = guards_log, public;
+RESET ROLE;
+DROP SCHEMA guards_trap CASCADE;
+
+-- Every SECURITY DEFINER function of the extension has a fixed search_path
+-- and is not executable by PUBLIC (nor by a role granted nothing).
+SELECT p.oid::regprocedure AS function, p.proconfig,
+       has_function_privilege('guards_other', p.oid, 'EXECUTE') AS others_may_run,
+       has_function_privilege(e.extowner, p.oid, 'EXECUTE') AS owner_may_run
+  FROM pg_proc p
+  JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'pg_architect'
+ WHERE p.prosecdef
+ ORDER BY 1::text;
+
+-- The reader role is architect_auditor: PostgreSQL refuses role names
+-- starting with pg_ to everyone, superusers with allow_system_table_mods
+-- included, under CREATE ROLE and ALTER ROLE ... RENAME alike.
+SELECT rolname, rolcanlogin, rolsuper, rolinherit FROM pg_roles WHERE rolname = 'architect_auditor';
+SET allow_system_table_mods = on;
+SELECT t AS call, try(t) AS result FROM unnest(ARRAY[
+    'CREATE ROLE pg_architect_auditor NOLOGIN',
+    'ALTER ROLE architect_auditor RENAME TO pg_architect_auditor'
+]) AS t;
+RESET allow_system_table_mods;
 -- The auditor role reads it.
 GRANT architect_auditor TO guards_owner;
 SET ROLE guards_owner;
@@ -121,8 +165,18 @@ SELECT operation, table_name, new_data FROM architect.audit_log WHERE schema_nam
 RESET ROLE;
 REVOKE architect_auditor FROM guards_owner;
 
--- Not even a superuser changes a logged row: the log is append-only.
+-- Not even a superuser (the log's owner here) adds or changes a row: the
+-- log is append-only.
 SELECT count(*) AS logged FROM architect.audit_log WHERE schema_name = 'guards_log';
+SELECT relowner::regrole = current_user::regrole AS i_own_the_log
+  FROM pg_class WHERE oid = 'architect.audit_log'::regclass;
+INSERT INTO architect.audit_log (logged_at, txid, relid, schema_name, table_name, operation, session_role, acting_role)
+    VALUES (now(), '1', 0, 'guards_log', 'forged', 'INSERT', 'me', 'me');
+INSERT INTO architect.audit_log_default (logged_at, txid, relid, schema_name, table_name, operation, session_role, acting_role)
+    VALUES (now(), '1', 0, 'guards_log', 'forged', 'INSERT', 'me', 'me');
+COPY architect.audit_log (logged_at, txid, relid, schema_name, table_name, operation, session_role, acting_role) FROM stdin;
+2026-01-01 00:00:00+00	1	0	guards_log	forged	INSERT	me	me
+\.
 UPDATE architect.audit_log SET new_data = '{}' WHERE schema_name = 'guards_log';
 DELETE FROM architect.audit_log WHERE schema_name = 'guards_log';
 TRUNCATE architect.audit_log;
@@ -131,7 +185,9 @@ SELECT regexp_replace(try(format('%s architect.%I%s', cmd, relname, tail)), '\d{
            AS partition_attempt
   FROM (SELECT relname FROM parts WHERE lo IS NOT NULL ORDER BY lo LIMIT 1) p,
        (VALUES (1, 'UPDATE', ' SET new_data = NULL'), (2, 'DELETE FROM', ''),
-               (3, 'TRUNCATE', '')) AS c(n, cmd, tail)
+               (3, 'TRUNCATE', ''),
+               (4, 'INSERT INTO', $$ (logged_at, txid, relid, schema_name, table_name, operation, session_role, acting_role) VALUES (now(), '1', 0, 'guards_log', 'forged', 'INSERT', 'me', 'me')$$))
+           AS c(n, cmd, tail)
  ORDER BY n;
 SELECT count(*) AS still_logged FROM architect.audit_log WHERE schema_name = 'guards_log';
 
@@ -209,6 +265,21 @@ SELECT CASE WHEN grantee = current_user::text THEN 'the owner' ELSE grantee END 
   FROM information_schema.role_table_grants
  WHERE table_schema = 'architect' AND table_name = 'audit_log'
  GROUP BY 1 ORDER BY 1;
+
+-- A foreign table attached as a partition of an audited table gets the
+-- cloned row trigger from PostgreSQL but no TRUNCATE trigger copy (its
+-- rows live elsewhere); the ATTACH is not refused.
+CREATE TABLE part_log (id int, k text) PARTITION BY LIST (k);
+CREATE TABLE part_local PARTITION OF part_log FOR VALUES IN ('local');
+SELECT architect.enable_audit('part_log');
+CREATE FOREIGN TABLE part_remote (id int, k text) SERVER guards_server;
+ALTER TABLE part_log ATTACH PARTITION part_remote FOR VALUES IN ('remote');
+SELECT c.relname, t.tgname, t.tgparentid <> 0 AS cloned
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relname LIKE 'part\_%' ORDER BY 1, 2;
+SELECT architect.disable_audit('part_log');
+SELECT count(*) AS triggers_left FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relname LIKE 'part\_%';
 
 SET ROLE guards_owner;
 SELECT architect.disable_audit('plain');

@@ -170,6 +170,21 @@ CREATE VIEW kept_view AS SELECT 1 AS x;
 SELECT architect.disable_soft_delete('wrong');
 SELECT to_regclass('guards_soft.kept_view') IS NOT NULL AS kept;
 
+
+-- The trigger function checks how it is fired.
+CREATE TABLE fired (id int, deleted_at timestamptz);
+INSERT INTO fired VALUES (1, NULL);
+CREATE TRIGGER wrong_way AFTER DELETE ON fired FOR EACH ROW
+    EXECUTE FUNCTION architect.soft_delete_trigger('v1', 'column:2:deleted_at');
+DELETE FROM fired;
+DROP TRIGGER wrong_way ON fired;
+CREATE TRIGGER wrong_way BEFORE UPDATE ON fired FOR EACH ROW
+    EXECUTE FUNCTION architect.soft_delete_trigger('v1', 'column:2:deleted_at');
+UPDATE fired SET id = 2;
+DROP TRIGGER wrong_way ON fired;
+SELECT id, deleted_at FROM fired;
+SELECT architect.soft_delete_trigger();
+
 RESET ROLE;
 DROP TABLE first_mark;
 DROP SCHEMA guards_soft CASCADE;

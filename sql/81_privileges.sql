@@ -83,6 +83,7 @@ INSERT INTO pga_priv_calls VALUES
   ('file_settings()',
    $$SELECT CASE WHEN count(*) > 0 THEN 'rows' ELSE 'no rows' END FROM architect.file_settings()$$),
   ('findings_rows()', $$SELECT NULL FROM architect.findings_rows() LIMIT 1$$),
+  ('guard_ddl()', $$SELECT architect.guard_ddl()$$),
   ('guard_current_user()', $$SELECT NULL FROM architect.guard_current_user()$$),
   ('guard_options(oid)', $$SELECT architect.guard_options(0)$$),
   ('guard_setting(text)', $$SELECT architect.guard_setting('app.current_tenant')$$),

@@ -22,7 +22,7 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in four steps (2 to 4 are run from three starting points,
+ * local search, in five steps (2 to 5 are run from three starting points,
  * and the best result is kept):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
@@ -45,6 +45,11 @@
  *	   it) gain less than pg_architect.min_improvement percent is dropped,
  *	   and so is any index that makes a query's estimated cost more than
  *	   pg_architect.max_regression percent worse than today.
+ *	5. Drop and refill: each chosen index in turn is taken out, the bytes
+ *	   it frees are refilled greedily from the other candidates (any table)
+ *	   and the guard rails applied again; the change is kept when the
+ *	   objective drops.  This trades one big index for several small ones,
+ *	   or the reverse, which the same-table swaps of step 3 cannot.
  *
  * This is not the "Extend" algorithm (which grows indexes column by column
  * and is patented): candidates are complete definitions derived from the
@@ -124,21 +129,6 @@ PgaRunStats pga_last_stats;
 #define PGA_REDUNDANT 0.10
 static bool pga_have_stats = false;
 
-/* Cost cache entry: one query under one set of relevant candidates. */
-typedef struct PgaCostKey
-{
-	int			qidx;
-	uint32		sethash;
-} PgaCostKey;
-
-typedef struct PgaCostEntry
-{
-	PgaCostKey	key;
-	Bitmapset  *set;			/* the candidates planned with */
-	double		cost;
-	Bitmapset  *used;			/* those the plan uses */
-} PgaCostEntry;
-
 /* A selection in progress. */
 typedef struct PgaSel
 {
@@ -158,11 +148,10 @@ static double
 pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 {
 	Bitmapset  *rel = bms_intersect(S, q->cands);
-	PgaCostKey	key;
-	PgaCostEntry *e;
-	bool		found;
 	PgaPlanResult res;
 	List	   *hypos = NIL;
+	Bitmapset  *cused = NULL;
+	double		cost;
 	int			k;
 	int			pos;
 
@@ -171,15 +160,12 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	if (bms_is_empty(rel))
 		return q->base_cost;
 
-	key.qidx = q->idx;
-	key.sethash = bms_hash_value(rel);
-	e = hash_search(run->cost_cache, &key, HASH_FIND, &found);
-	if (found && bms_equal(e->set, rel))
+	/* Asked before, or derivable from a plan under a larger set (whatif.c). */
+	if (pga_cost_cache_lookup(run->cost_cache, q->idx, rel, &cost, &cused))
 	{
-		run->stats.cache_hits++;
 		if (used)
-			*used = e->used;
-		return e->cost;
+			*used = cused;
+		return cost;
 	}
 	if (run->stats.whatif_calls >= pga_max_whatif_calls)
 	{
@@ -194,21 +180,18 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	pga_plan_query(q->query, q->text, hypos, &res, false);
 	run->stats.whatif_calls++;
 
-	e = hash_search(run->cost_cache, &key, HASH_ENTER, &found);
-	e->set = rel;
-	e->cost = res.total_cost;
-	e->used = NULL;
 	pos = 0;
 	k = -1;
 	while ((k = bms_next_member(rel, k)) >= 0)
 	{
 		if (bms_is_member(pos, res.used))
-			e->used = bms_add_member(e->used, k);
+			cused = bms_add_member(cused, k);
 		pos++;
 	}
+	pga_cost_cache_store(run->cost_cache, q->idx, rel, res.total_cost, cused);
 	if (used)
-		*used = e->used;
-	return e->cost;
+		*used = cused;
+	return res.total_cost;
 }
 
 /*
@@ -563,6 +546,50 @@ pga_local_search(PgaRun *run, PgaSel *sel)
 			}
 		}
 		pfree(seen);
+	}
+}
+
+/*
+ * pga_drop_refill
+ *		Step 5: for each chosen index, try the selection
+ *		without it, refilled greedily from the other candidates with the
+ *		bytes it frees and put through the guard rails again; keep it when
+ *		that lowers the objective.  This
+ *		trades one big index for several smaller ones (or the reverse),
+ *		across tables, which the same-table swaps cannot.
+ */
+static void pga_guard_rails(PgaRun *run, PgaSel *sel);
+
+static void
+pga_drop_refill(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	Bitmapset  *chosen = bms_copy(sel->set);
+	double		obj = pga_sel_objective(run, sel);
+	PgaSel		trial;
+	int			k = -1;
+
+	pga_sel_init(run, &trial);
+	while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
+	{
+		PgaCand    *c = run->cands[k];
+		bool		was_dead = c->dead;
+		double		o;
+
+		if (!bms_is_member(k, sel->set))
+			continue;
+		pga_sel_copy(run, &trial, sel);
+		pga_sel_set(run, &trial, bms_del_member(bms_copy(sel->set), k));
+		c->dead = true;			/* not back in the same round */
+		pga_greedy(run, &trial, by_ratio);
+		pga_guard_rails(run, &trial);
+		c->dead = was_dead;
+		o = pga_sel_objective(run, &trial);
+		if (o < obj * (1.0 - 1e-6))
+		{
+			elog(DEBUG1, "drop %d and refill: objective %.1f -> %.1f", k, obj, o);
+			pga_sel_copy(run, sel, &trial);
+			obj = o;
+		}
 	}
 }
 
@@ -993,7 +1020,6 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	PgaRun	   *run;
 	MemoryContext cxt;
 	MemoryContext old;
-	HASHCTL		ctl;
 	PgaSel		sel;
 	instr_time	start;
 	instr_time	duration;
@@ -1037,12 +1063,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	run->budget = budget;
 	run->max_indexes = max_indexes;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(PgaCostKey);
-	ctl.entrysize = sizeof(PgaCostEntry);
-	ctl.hcxt = cxt;
-	run->cost_cache = hash_create("pg_architect what-if costs", 1024, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	run->cost_cache = pga_cost_cache_create(cxt);
 
 	pga_workload_load(run, queries, weights);
 	pga_candidates_build(run);
@@ -1095,6 +1116,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 					break;
 			}
 			pga_guard_rails(run, &cur);
+			pga_drop_refill(run, &cur, variant == 1);
 			elog(DEBUG1, "guarded %d: %d indexes, objective %.1f", variant,
 				 bms_num_members(cur.set), pga_sel_objective(run, &cur));
 			if (!have ||
@@ -1123,6 +1145,8 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	INSTR_TIME_SUBTRACT(duration, start);
 	run->stats.runtime_ms = INSTR_TIME_GET_MILLISEC(duration);
 	run->stats.whatif_ms = pga_whatif_ms - ms0;
+	pga_cost_cache_counts(run->cost_cache, &run->stats.cache_hits,
+						  &run->stats.derived_costs);
 	/* Baseline plans are planner calls too; count every one. */
 	run->stats.whatif_calls = pga_whatif_calls - calls0;
 	pga_last_stats = run->stats;
@@ -1283,8 +1307,8 @@ Datum
 pga_advisor_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
-	Datum		values[18];
-	bool		nulls[18] = {0};
+	Datum		values[20];
+	bool		nulls[20] = {0};
 	PgaRunStats *s = &pga_last_stats;
 	static const char *sources[] = {"queries", "capture", "pg_stat_statements"};
 
@@ -1314,6 +1338,8 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
 	values[15] = Float8GetDatum(s->cost_before);
 	values[16] = Float8GetDatum(s->cost_after);
 	values[17] = Float8GetDatum(s->write_cost);
+	values[18] = Int64GetDatum(s->derived_costs);
+	values[19] = Int32GetDatum(s->skip_utility);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -104,9 +104,11 @@ typedef struct PgaRunStats
 	int			skip_param_types;	/* $n of unknown type */
 	int			skip_not_permitted; /* no privilege, or text hidden */
 	int			skip_other;		/* other statements, other errors */
+	int			skip_utility;	/* DDL and other utility statements */
 	int			candidates;
 	int64		whatif_calls;
-	int64		cache_hits;
+	int64		cache_hits;		/* costs asked again */
+	int64		derived_costs;	/* costs derived from a larger set's plan */
 	bool		capped;			/* max_whatif_calls reached */
 	double		runtime_ms;
 	double		whatif_ms;		/* time spent in what-if planning */
@@ -126,7 +128,7 @@ typedef struct PgaRun
 	PgaCand   **cands;
 	int			ncands;
 	HTAB	   *cand_by_sig;	/* signature -> candidate id */
-	HTAB	   *cost_cache;
+	struct PgaCostCache *cost_cache;	/* whatif.c */
 	double		budget;			/* bytes, or a negative value for none */
 	int			max_indexes;
 	PgaRunStats stats;

@@ -10,6 +10,16 @@
  * "exclude:attnum:name" and "mask:attnum:name" per column, and "statement"
  * when the statement text is to be logged.
  *
+ * On a partitioned table PostgreSQL clones the row trigger to every
+ * partition, but not the TRUNCATE trigger, and TRUNCATE of a partition by
+ * its own name fires only that partition's triggers.  So the guard puts a
+ * copy of its TRUNCATE trigger, with the argument "partition", on every
+ * partition (audit_admin.c; partitions created or attached later get it
+ * from the event trigger in guards_ddl.c).  A copy logs under the table
+ * the guard was installed on, with the partition named; a copy left on a
+ * table detached since logs nothing.  TRUNCATE of the partitioned table
+ * writes one row for it and one for each partition it empties.
+ *
  * What a log row holds: the audited table (the partitioned table for a row
  * of one of its partitions) by OID and by its schema and name at the time
  * of the change; the operation; the session and current roles; the
@@ -141,6 +151,8 @@ typedef struct PgaAuditRel
 	Datum		table_name;		/* text: name of the audited table */
 	Datum		partition_name; /* text: partition, when relid != rootid */
 	bool		log_statement;	/* log the statement text */
+	bool		stale;			/* copy of a TRUNCATE trigger on a table no
+								 * longer under an audited one: logs nothing */
 	int			ncols;			/* logged columns ... */
 	PgaAuditCol *cols;			/* ... in jsonb key order */
 	MemoryContext cxt;			/* holds cols and the names */
@@ -387,17 +399,29 @@ pga_audit_build(PgaAuditRel *entry, Relation rel, Trigger *trigger)
 	old = MemoryContextSwitchTo(entry->cxt);
 
 	entry->relid = RelationGetRelid(rel);
-	entry->rootid = rel->rd_rel->relispartition ?
-		pga_guard_trigger_root(trigger->tgoid, entry->relid) : entry->relid;
+	entry->stale = false;
+	if (pga_audit_trigger_has_arg(trigger, "partition"))
+	{
+		/* The TRUNCATE trigger copied onto a partition: log it under the
+		 * table the guard was installed on, with its options. */
+		entry->rootid = pga_audit_guard_root(rel, &entry->log_statement);
+		if (!OidIsValid(entry->rootid))
+		{
+			entry->rootid = entry->relid;
+			entry->stale = true;
+		}
+	}
+	else
+	{
+		entry->rootid = rel->rd_rel->relispartition ?
+			pga_guard_trigger_root(trigger->tgoid, entry->relid) : entry->relid;
+		entry->log_statement = pga_audit_trigger_has_arg(trigger, "statement");
+	}
 	entry->schema_name = PointerGetDatum(cstring_to_text(get_namespace_name(get_rel_namespace(entry->rootid))));
 	entry->table_name = PointerGetDatum(cstring_to_text(get_rel_name(entry->rootid)));
 	entry->partition_name = (entry->rootid != entry->relid) ?
 		PointerGetDatum(cstring_to_text(RelationGetRelationName(rel))) :
 		(Datum) 0;
-	entry->log_statement = false;
-	for (i = 0; i < trigger->tgnargs; i++)
-		if (strcmp(trigger->tgargs[i], "statement") == 0)
-			entry->log_statement = true;
 
 	pkey = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
 
@@ -973,6 +997,8 @@ pga_audit_trigger(PG_FUNCTION_ARGS)
 		op = 2;
 
 	entry = pga_audit_lookup(trigdata);
+	if (entry->stale)
+		return PointerGetDatum(NULL);
 
 	memset(nulls, false, sizeof(nulls));
 	nulls[PGA_LOG_OLD_DATA] = true;

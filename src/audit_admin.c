@@ -22,16 +22,22 @@
  *
  * Tamper resistance: nobody holds INSERT, UPDATE, DELETE or TRUNCATE on the
  * log or its partitions (revoked from PUBLIC and from the owner), and a
- * statement trigger on the log and on every partition refuses UPDATE,
- * DELETE and TRUNCATE even to superusers, except while audit_purge() runs
+ * statement trigger on the log and on every partition refuses INSERT,
+ * UPDATE, DELETE and TRUNCATE even to superusers, except while
+ * audit_purge() runs
  * (a backend-local flag set by C code, never a setting).  The audit trigger
  * writes the log below the privilege system (audit.c).  A superuser can
  * still drop the triggers or the partitions: an audit log kept inside the
  * database cannot be protected from its superuser.
  *
- * audit_maintain() and audit_purge() are SECURITY DEFINER: they run as the
- * extension's owner, who owns the log.  enable_audit() runs as its caller,
- * who must own the audited table, and calls audit_maintain().
+ * audit_maintain() and audit_purge() are SECURITY DEFINER with a fixed
+ * search_path: they run as the extension's owner, who owns the log.  Both
+ * are revoked from PUBLIC: only superusers, the extension's owner and the
+ * roles they grant EXECUTE to may run them (a pg_cron job runs them as
+ * its superuser).  enable_audit() runs as its caller, who must own the
+ * audited table; it creates the partitions due as the log's owner,
+ * switching user and search_path the way SECURITY DEFINER does, without
+ * going through audit_maintain().
  *
  * Locking: creating or dropping a partition takes AccessExclusiveLock on
  * the log, which waits for transactions that are writing audit rows (and
@@ -42,9 +48,14 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -56,10 +67,12 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/syscache.h"
 
 #include "guc.h"
 #include "guards.h"
@@ -165,7 +178,7 @@ pga_log_secure_partition(const char *qname)
 							qname));
 	pga_guard_exec(psprintf("GRANT SELECT ON %s TO architect_auditor", qname));
 	pga_guard_exec(psprintf("CREATE TRIGGER audit_log_append_only "
-							"BEFORE UPDATE OR DELETE OR TRUNCATE ON %s "
+							"BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %s "
 							"FOR EACH STATEMENT EXECUTE FUNCTION %s.audit_log_guard()",
 							qname, PGA_SCHEMA));
 }
@@ -313,6 +326,39 @@ pga_log_maintain(void)
 }
 
 /*
+ * Create the partitions due as the owner of the log, with a safe
+ * search_path: what SECURITY DEFINER and SET search_path do for
+ * audit_maintain(), for enable_audit(), whose caller (any table owner) may
+ * not execute audit_maintain().  An error on the way restores the user and
+ * the settings with the transaction's abort.
+ */
+static void
+pga_log_maintain_as_owner(void)
+{
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec;
+	int			nest;
+	HeapTuple	tup;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(pga_log_oid()));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for architect.audit_log");
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) pga_log_maintain();
+	AtEOXact_GUC(true, nest);
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+/*
  * architect.audit_maintain() returns integer
  *		Create the audit log partitions that are due; returns how many were
  *		created.  SECURITY DEFINER.
@@ -405,8 +451,9 @@ pga_audit_purge(PG_FUNCTION_ARGS)
 
 /*
  * architect.audit_log_guard()
- *		BEFORE UPDATE OR DELETE OR TRUNCATE statement trigger of the log and
- *		its partitions: the log is append-only.
+ *		BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE statement trigger of
+ *		the log and its partitions: the log is written by the audit trigger
+ *		only (heap_insert fires no trigger), and never changed.
  */
 Datum
 pga_audit_log_guard(PG_FUNCTION_ARGS)
@@ -436,6 +483,165 @@ pga_audit_log_guard(PG_FUNCTION_ARGS)
 			 errdetail("Audit rows are written by the audit trigger only, and never changed."),
 			 errhint("Old rows are removed by dropping whole partitions with architect.audit_purge().")));
 	return PointerGetDatum(NULL);	/* keep compiler quiet */
+}
+
+/*
+ * The audit guard's TRUNCATE trigger on rel (from the relcache), or NULL.
+ */
+static Trigger *
+pga_audit_truncate_trigger(Relation rel)
+{
+	TriggerDesc *td = rel->trigdesc;
+	Oid			fn = pga_guard_function_oid("audit_trigger");
+	int			i;
+
+	if (td == NULL)
+		return NULL;
+	for (i = 0; i < td->numtriggers; i++)
+		if (td->triggers[i].tgfoid == fn &&
+			strcmp(td->triggers[i].tgname, PGA_AUDIT_TRUNC_TRIGGER) == 0)
+			return &td->triggers[i];
+	return NULL;
+}
+
+/*
+ * pga_audit_trigger_has_arg
+ *		True when one of the trigger's arguments is arg.
+ */
+bool
+pga_audit_trigger_has_arg(Trigger *trigger, const char *arg)
+{
+	int			i;
+
+	for (i = 0; i < trigger->tgnargs; i++)
+		if (strcmp(trigger->tgargs[i], arg) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * pga_audit_guard_root
+ *		For a partition: the nearest table above it on which the audit guard
+ *		was installed (InvalidOid if none), and whether that guard logs the
+ *		statement text.  PostgreSQL clones row triggers to partitions but
+ *		not statement triggers, so the guard puts a copy of its TRUNCATE
+ *		trigger (argument "partition") on each partition; a copy finds the
+ *		guard it belongs to here.
+ */
+Oid
+pga_audit_guard_root(Relation rel, bool *log_statement)
+{
+	List	   *ancestors;
+	ListCell   *lc;
+
+	if (!rel->rd_rel->relispartition)
+		return InvalidOid;
+	ancestors = get_partition_ancestors(RelationGetRelid(rel));
+	foreach(lc, ancestors)
+	{
+		Relation	anc = relation_open(lfirst_oid(lc), AccessShareLock);
+		Trigger    *t = pga_audit_truncate_trigger(anc);
+		Oid			result = RelationGetRelid(anc);
+
+		if (t != NULL && !pga_audit_trigger_has_arg(t, "partition"))
+		{
+			*log_statement = pga_audit_trigger_has_arg(t, "statement");
+			relation_close(anc, AccessShareLock);
+			return result;
+		}
+		relation_close(anc, AccessShareLock);
+	}
+	return InvalidOid;
+}
+
+/*
+ * pga_audit_cover_partitions
+ *		Put the copy of the audit guard's TRUNCATE trigger on relid and on
+ *		every partition below it that has none, when relid or a table above
+ *		it has the audit guard; so that TRUNCATE of a partition by its own
+ *		name is logged too.  Runs inside SPI, as the caller: by
+ *		enable_audit() and by the event trigger that sees a partition
+ *		created or attached.  The CREATE TRIGGER needs the TRIGGER privilege
+ *		on the partition, which its creator has.
+ */
+void
+pga_audit_cover_partitions(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	Trigger    *own = pga_audit_truncate_trigger(rel);
+	bool		log_statement = false;
+	Oid			root;
+	List	   *tree;
+	ListCell   *lc;
+
+	if (own != NULL && !pga_audit_trigger_has_arg(own, "partition"))
+	{
+		root = relid;
+		log_statement = pga_audit_trigger_has_arg(own, "statement");
+	}
+	else
+		root = pga_audit_guard_root(rel, &log_statement);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(root))
+		return;
+
+	tree = find_all_inheritors(relid, AccessShareLock, NULL);
+	foreach(lc, tree)
+	{
+		Oid			part = lfirst_oid(lc);
+		Relation	prel;
+		bool		has;
+
+		if (part == root)
+			continue;
+		prel = relation_open(part, NoLock);
+		if (prel->rd_rel->relkind != RELKIND_RELATION &&
+			prel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		{
+			/* A foreign partition: its rows are not ours to audit. */
+			relation_close(prel, NoLock);
+			continue;
+		}
+		has = (pga_audit_truncate_trigger(prel) != NULL);
+		if (!has)
+			pga_guard_refuse_foreign_trigger(prel, PGA_AUDIT_TRUNC_TRIGGER,
+											 "audit_trigger");
+		if (!has)
+			pga_guard_exec(psprintf("CREATE TRIGGER %s AFTER TRUNCATE ON %s "
+									"FOR EACH STATEMENT EXECUTE FUNCTION %s.audit_trigger(%s, 'partition'%s)",
+									quote_identifier(PGA_AUDIT_TRUNC_TRIGGER),
+									pga_guard_table_name(prel), PGA_SCHEMA,
+									quote_literal_cstr(PGA_TRIGGER_ARGS_VERSION),
+									log_statement ? ", 'statement'" : ""));
+		relation_close(prel, NoLock);
+	}
+}
+
+/*
+ * Drop the copies of the TRUNCATE trigger from the partitions below relid.
+ */
+static void
+pga_audit_uncover_partitions(Oid relid)
+{
+	List	   *tree = find_all_inheritors(relid, AccessShareLock, NULL);
+	ListCell   *lc;
+
+	foreach(lc, tree)
+	{
+		Oid			part = lfirst_oid(lc);
+		Relation	prel;
+		Trigger    *t;
+
+		if (part == relid)
+			continue;
+		prel = relation_open(part, NoLock);
+		t = pga_audit_truncate_trigger(prel);
+		if (t != NULL && pga_audit_trigger_has_arg(t, "partition"))
+			pga_guard_exec(psprintf("DROP TRIGGER %s ON %s",
+									quote_identifier(PGA_AUDIT_TRUNC_TRIGGER),
+									pga_guard_table_name(prel)));
+		relation_close(prel, NoLock);
+	}
 }
 
 /*
@@ -533,16 +739,20 @@ pga_enable_audit(PG_FUNCTION_ARGS)
 	/* Enabling again replaces the options. */
 	(void) pga_guard_drop_trigger(rel, PGA_AUDIT_TRIGGER, "audit_trigger", "audit");
 	(void) pga_guard_drop_trigger(rel, PGA_AUDIT_TRUNC_TRIGGER, "audit_trigger", "audit");
+	pga_audit_uncover_partitions(RelationGetRelid(rel));
 
 	pga_guard_exec(sql.data);
 	pga_guard_exec(psprintf("CREATE TRIGGER %s AFTER TRUNCATE ON %s "
-							"FOR EACH STATEMENT EXECUTE FUNCTION %s.audit_trigger(%s)",
+							"FOR EACH STATEMENT EXECUTE FUNCTION %s.audit_trigger(%s%s)",
 							quote_identifier(PGA_AUDIT_TRUNC_TRIGGER),
 							pga_guard_table_name(rel), PGA_SCHEMA,
-							quote_literal_cstr(PGA_TRIGGER_ARGS_VERSION)));
+							quote_literal_cstr(PGA_TRIGGER_ARGS_VERSION),
+							log_statement ? ", 'statement'" : ""));
+	CommandCounterIncrement();
+	pga_audit_cover_partitions(RelationGetRelid(rel));
 
 	/* Partitions for now and ahead, as the log's owner. */
-	pga_guard_exec("SELECT architect.audit_maintain()");
+	pga_log_maintain_as_owner();
 
 	table_close(rel, NoLock);
 	pga_guard_end(&ddl);
@@ -564,7 +774,23 @@ pga_disable_audit(PG_FUNCTION_ARGS)
 	rel = pga_guard_open_table(PG_GETARG_DATUM(0), PG_ARGISNULL(0), "audit",
 							   ShareRowExclusiveLock);
 	had = pga_guard_drop_trigger(rel, PGA_AUDIT_TRIGGER, "audit_trigger", "audit");
+	if (!had && rel->rd_rel->relispartition)
+	{
+		bool		log_statement;
+		Oid			root = pga_audit_guard_root(rel, &log_statement);
+
+		if (OidIsValid(root))
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("the audit guard of partition %s comes from %s",
+							pga_guard_table_name(rel),
+							quote_qualified_identifier(get_namespace_name(get_rel_namespace(root)),
+													   get_rel_name(root))),
+					 errdetail("A guard installed on a partitioned table covers all of its partitions."),
+					 errhint("Change the guard on the partitioned table instead.")));
+	}
 	had |= pga_guard_drop_trigger(rel, PGA_AUDIT_TRUNC_TRIGGER, "audit_trigger", "audit");
+	pga_audit_uncover_partitions(RelationGetRelid(rel));
 	if (!had)
 		ereport(NOTICE,
 				(errmsg("table %s has no audit guard, nothing to do",

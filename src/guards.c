@@ -74,6 +74,11 @@ PG_FUNCTION_INFO_V1(pga_guard_options);
 
 static bool pga_callbacks_registered = false;
 
+/* The guard caches in use in this backend (see pga_guard_cache_lookup). */
+#define PGA_MAX_GUARD_CACHES 4
+static PgaGuardCache *pga_guard_caches[PGA_MAX_GUARD_CACHES];
+static int	pga_nguard_caches = 0;
+
 /*
  * Relcache invalidation: a table was altered, renamed, got or lost a
  * trigger (InvalidOid: everything may have changed).  Each guard forgets
@@ -82,9 +87,60 @@ static bool pga_callbacks_registered = false;
 static void
 pga_guard_relcache_cb(Datum arg, Oid relid)
 {
+	int			i;
+
 	pga_audit_invalidate(relid);
-	pga_touch_invalidate(relid);
-	pga_softdelete_invalidate(relid);
+	for (i = 0; i < pga_nguard_caches; i++)
+	{
+		HASH_SEQ_STATUS status;
+		PgaGuardCacheEntry *entry;
+
+		hash_seq_init(&status, pga_guard_caches[i]->htab);
+		while ((entry = hash_seq_search(&status)) != NULL)
+			if (!OidIsValid(relid) || entry->relid == relid)
+				entry->valid = false;
+	}
+}
+
+/*
+ * pga_guard_cache_lookup
+ *		The cache entry of the trigger being fired, created zeroed on first
+ *		sight.  *rebuild is false when the entry is valid for the table the
+ *		trigger fires on; otherwise the caller fills in its fields and sets
+ *		valid (an error on the way leaves it invalid, to be rebuilt).
+ */
+PgaGuardCacheEntry *
+pga_guard_cache_lookup(PgaGuardCache *cache, TriggerData *trigdata,
+					   bool *rebuild)
+{
+	Oid			relid = RelationGetRelid(trigdata->tg_relation);
+	PgaGuardCacheEntry *entry;
+	bool		found;
+
+	if (cache->htab == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (pga_nguard_caches >= PGA_MAX_GUARD_CACHES)
+			elog(ERROR, "too many guard caches");
+		pga_guard_register_callbacks();
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = cache->entrysize;
+		cache->htab = hash_create(cache->name, 32, &ctl,
+								  HASH_ELEM | HASH_BLOBS);
+		pga_guard_caches[pga_nguard_caches++] = cache;
+	}
+	entry = hash_search(cache->htab, &trigdata->tg_trigger->tgoid,
+						HASH_ENTER, &found);
+	if (!found)
+		memset((char *) entry + sizeof(Oid), 0, cache->entrysize - sizeof(Oid));
+	*rebuild = !(found && entry->valid && entry->relid == relid);
+	if (*rebuild)
+	{
+		entry->valid = false;
+		entry->relid = relid;
+	}
+	return entry;
 }
 
 /*
@@ -112,6 +168,35 @@ pga_guard_register_callbacks(void)
 	CacheRegisterSyscacheCallback(AUTHOID, pga_guard_syscache_cb, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, pga_guard_syscache_cb, (Datum) 0);
 	pga_callbacks_registered = true;
+}
+
+/*
+ * pga_guard_check_before_row
+ *		Refuse a call of a guard's BEFORE ROW trigger function (named fname,
+ *		installed by architect.<enable_fn>()) that is not a trigger firing
+ *		BEFORE <what> FOR EACH ROW; "what" is "UPDATE" or "DELETE".
+ */
+void
+pga_guard_check_before_row(FunctionCallInfo fcinfo, const char *fname,
+						   const char *enable_fn, const char *what)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	bool		by_update = (strcmp(what, "UPDATE") == 0);
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("architect.%s() must be called as a trigger", fname),
+				 errhint("Install it with architect.%s().", enable_fn)));
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!(by_update ? TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) :
+		  TRIGGER_FIRED_BY_DELETE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("architect.%s() must be fired BEFORE %s FOR EACH ROW",
+						fname, what),
+				 errhint("Install it with architect.%s().", enable_fn)));
 }
 
 /*

@@ -14,7 +14,10 @@
 #include "postgres.h"
 
 #include "access/tupdesc.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/hsearch.h"
 #include "utils/relcache.h"
 
 /* Names of the triggers the guards install (one of each per table). */
@@ -46,7 +49,34 @@ typedef struct PgaGuardDDL
 	bool		spi_connected;	/* SPI_connect() done */
 } PgaGuardDDL;
 
+/*
+ * A guard's per-backend cache of what its trigger needs about a table,
+ * keyed by trigger OID (guards.c).  Every entry starts with a
+ * PgaGuardCacheEntry; a relcache invalidation of the table marks it
+ * invalid, and the next lookup asks the guard to rebuild it.
+ */
+typedef struct PgaGuardCacheEntry
+{
+	Oid			tgoid;			/* hash key: the trigger */
+	bool		valid;			/* false after a relcache invalidation */
+	Oid			relid;			/* table the trigger fires on */
+} PgaGuardCacheEntry;
+
+typedef struct PgaGuardCache
+{
+	const char *name;			/* of the hash table */
+	Size		entrysize;		/* of the guard's entry struct */
+	HTAB	   *htab;			/* NULL until first used */
+} PgaGuardCache;
+
 /* guards.c */
+extern PgaGuardCacheEntry *pga_guard_cache_lookup(PgaGuardCache *cache,
+												  TriggerData *trigdata,
+												  bool *rebuild);
+extern void pga_guard_check_before_row(FunctionCallInfo fcinfo,
+									   const char *fname,
+									   const char *enable_fn,
+									   const char *what);
 extern void pga_guard_begin(PgaGuardDDL *ddl);
 extern void pga_guard_end(PgaGuardDDL *ddl);
 extern void pga_guard_exec(const char *sql);
@@ -78,15 +108,17 @@ extern bool pga_guard_drop_trigger(Relation rel, const char *tgname,
 
 extern void pga_guard_register_callbacks(void);
 
+/* guards_ddl.c */
+extern bool pga_guard_cascading;
+
+/* audit_admin.c */
+extern bool pga_audit_trigger_has_arg(Trigger *trigger, const char *arg);
+extern Oid	pga_audit_guard_root(Relation rel, bool *log_statement);
+extern void pga_audit_cover_partitions(Oid relid);
+
 /* audit.c */
 extern bool pga_audit_purge_in_progress;
 extern void pga_audit_invalidate(Oid relid);
 extern void pga_audit_invalidate_names(void);
-
-/* touch.c */
-extern void pga_touch_invalidate(Oid relid);
-
-/* softdelete.c */
-extern void pga_softdelete_invalidate(Oid relid);
 
 #endif							/* PGA_GUARDS_H */

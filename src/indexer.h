@@ -4,10 +4,7 @@
  *	  Index build jobs: the shared job table in shared memory, the
  *	  statement checker, the background worker and the verification.
  *
- * indexer.c        SQL-callable functions and the shared job slots
- * indexer_stmt.c   parsing, checking and rebuilding CREATE INDEX statements
- * indexer_worker.c the dynamic background worker and the recovery worker
- * indexer_verify.c planning the workload's queries again after a build
+ * The files of the module, one concern each, are listed in indexer.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +16,8 @@
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
+#include "postmaster/bgworker.h"
 #include "storage/lwlock.h"
 
 /* Longest statement a job may carry (the rebuilt, quoted text). */
@@ -126,12 +125,44 @@ typedef struct PgaIndexRequest
 	char	   *statement;		/* rebuilt, every identifier quoted */
 } PgaIndexRequest;
 
+/* What a backend asks for when it queues a job. */
+typedef struct PgaJobRequest
+{
+	PgaJobKind	kind;
+	Oid			relid;
+	Oid			indexoid;
+	bool		concurrently;
+	bool		if_not_exists;
+	bool		wait;
+	const char *schema_name;
+	const char *table_name;
+	const char *index_name;
+	const char *statement;
+	const char *source;
+	int			nqueryids;
+	int64	   *queryids;
+} PgaJobRequest;
+
 /* indexer.c */
 extern void pga_indexer_init(void);
 extern PgaIndexerShared *pga_indexer_required(const char *what);
 extern int	pga_slot_index_for_job(int64 job_id, Oid dboid);
 extern void pga_wake_database(Oid dboid);
 extern bool pga_launch_cleanup_worker(Oid dboid, bool wait);
+extern void pga_request_cancel(PgaJobSlot *slot);
+extern ErrorData *pga_subxact_run(void (*fn) (void *arg), void *arg,
+								  bool release);
+extern void pga_check_session_role(const char *what);
+extern void pga_refuse_in_block(const char *what, bool wait);
+extern int64 pga_submit_job(PgaJobRequest *jr, int *slotno, bool *attached,
+							BackgroundWorkerHandle **handle);
+
+/* indexer_wait.c */
+extern void pga_wait_for_job(int slotno, int64 job_id,
+							 BackgroundWorkerHandle *handle, bool creator,
+							 const char *index_name);
+
+/* indexer_create.c */
 extern int64 pga_queue_create(const char *sql, bool concurrently, bool wait,
 							  const char *source, int64 *queryids,
 							  int nqueryids);
@@ -143,6 +174,34 @@ extern void pga_check_table(Oid relid, const char *what);
 extern void pga_check_owner(Oid relid, const char *what);
 extern char *pga_relation_kind_name(char relkind);
 extern Oid	pga_rel_owner(Oid relid);
+
+/* indexer_recs.c: a row of architect.recommend_indexes() */
+typedef struct PgaRecommendation
+{
+	int32		rank;
+	char	   *schema_name;
+	char	   *table_name;
+	char	   *index_name;
+	char	   *ddl;
+	int64		size;			/* estimated_size_bytes */
+	bool		size_null;
+	double		improvement;	/* improvement_pct */
+	bool		improvement_null;
+	int			nqueryids;		/* queries it is for */
+	int64	   *queryids;
+} PgaRecommendation;
+
+extern List *pga_read_recommendations(Datum budget, bool budget_null,
+									  int32 max_indexes, const char *by_name,
+									  const char *by_ddl, bool quiet,
+									  const char *what, bool *advisor_missing);
+
+/* indexer_lock.c */
+extern int	pga_bound_lock_waits(void);
+extern void pga_unbound_lock_waits(int level);
+extern void pga_raise_lock_error(ErrorData *edata, const char *what,
+								 const char *object) pg_attribute_noreturn();
+extern Oid	pga_lock_table(RangeVar *rv, Oid relid, const char *what);
 
 /* indexer_worker.c */
 extern PGDLLEXPORT void pga_index_worker_main(Datum main_arg);
@@ -174,6 +233,7 @@ extern ErrorData *pga_catch_error(void);
 extern void pga_book(const char *sql, int nargs, Oid *argtypes, Datum *values,
 					 const char *nulls);
 extern Datum pga_text_or_null(const char *s, char *null);
+extern Datum pga_name_datum(const char *s);
 extern Oid	pga_index_state(const char *schema, const char *name, Oid relid,
 							bool *valid);
 extern bool pga_drop_invalid(const char *schema, const char *name, Oid relid,

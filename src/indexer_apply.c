@@ -29,7 +29,6 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/tuplestore.h"
 
 #include "guc.h"
@@ -38,99 +37,20 @@
 
 PG_FUNCTION_INFO_V1(pga_apply_recommendations);
 
-/* One recommendation, copied out of SPI. */
-typedef struct PgaRecommendation
+/* One recommendation to queue, for pga_subxact_run(). */
+typedef struct PgaTryQueue
 {
-	int32		rank;
-	char	   *schema_name;
-	char	   *table_name;
-	char	   *index_name;
-	char	   *ddl;
-	int64		size;
-	bool		size_null;
-	double		improvement;
-	bool		improvement_null;
-	int			nqueryids;
-	int64	   *queryids;
-} PgaRecommendation;
+	PgaRecommendation *rec;
+	int64		job;
+} PgaTryQueue;
 
-/*
- * pga_read_recommendations
- *		architect.recommend_indexes(budget_mb, max_indexes), in rank order,
- *		copied into the current memory context.
- */
-static List *
-pga_read_recommendations(Datum budget, bool budget_null, int32 max_indexes)
+static void
+pga_try_queue_subxact(void *arg)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	Oid			argtypes[2] = {FLOAT8OID, INT4OID};
-	Datum		values[2] = {budget, Int32GetDatum(max_indexes)};
-	char		nulls[2] = {budget_null ? 'n' : ' ', ' '};
-	List	   *result = NIL;
-	bool		isnull;
-	uint64		i;
+	PgaTryQueue *t = (PgaTryQueue *) arg;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	if (SPI_execute("SELECT pg_catalog.to_regprocedure("
-					"'architect.recommend_indexes(double precision, integer)') IS NOT NULL",
-					true, 1) != SPI_OK_SELECT || SPI_processed != 1 ||
-		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									1, &isnull)))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the index advisor is not installed"),
-				 errdetail("architect.recommend_indexes() does not exist in this database."),
-				 errhint("Update pg_architect: ALTER EXTENSION pg_architect UPDATE.")));
-
-	if (SPI_execute_with_args("SELECT rank, schema_name, table_name, index_name, ddl, "
-							  "estimated_size_bytes, improvement_pct, queryids "
-							  "FROM architect.recommend_indexes($1, $2) ORDER BY rank",
-							  2, argtypes, values, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read architect.recommend_indexes()");
-
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
-		PgaRecommendation *r = palloc0(sizeof(PgaRecommendation));
-		Datum		d;
-
-		r->rank = DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull));
-		r->schema_name = SPI_getvalue(tup, desc, 2);
-		r->table_name = SPI_getvalue(tup, desc, 3);
-		r->index_name = SPI_getvalue(tup, desc, 4);
-		r->ddl = SPI_getvalue(tup, desc, 5);
-		if (r->ddl == NULL || r->index_name == NULL)
-		{
-			MemoryContextSwitchTo(oldcxt);
-			continue;
-		}
-		r->size = DatumGetInt64(SPI_getbinval(tup, desc, 6, &r->size_null));
-		r->improvement = DatumGetFloat8(SPI_getbinval(tup, desc, 7, &r->improvement_null));
-		d = SPI_getbinval(tup, desc, 8, &isnull);
-		if (!isnull)
-		{
-			ArrayType  *arr = DatumGetArrayTypePCopy(d);
-			Datum	   *elems;
-			bool	   *elemnulls;
-			int			n;
-			int			k;
-
-			deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
-							  TYPALIGN_DOUBLE, &elems, &elemnulls, &n);
-			r->queryids = palloc(sizeof(int64) * Max(n, 1));
-			for (k = 0; k < n; k++)
-				if (!elemnulls[k])
-					r->queryids[r->nqueryids++] = DatumGetInt64(elems[k]);
-		}
-		result = lappend(result, r);
-		MemoryContextSwitchTo(oldcxt);
-	}
-	SPI_finish();
-	return result;
+	t->job = pga_queue_create(t->rec->ddl, true, false, "apply_recommendations",
+							  t->rec->queryids, t->rec->nqueryids);
 }
 
 /*
@@ -141,36 +61,14 @@ pga_read_recommendations(Datum budget, bool budget_null, int32 max_indexes)
 static int64
 pga_try_queue(PgaRecommendation *r, char **why)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile int64 job = 0;
+	PgaTryQueue t;
+	ErrorData  *edata;
 
-	*why = NULL;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		job = pga_queue_create(r->ddl, true, false, "apply_recommendations",
-							   r->queryids, r->nqueryids);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		*why = pstrdup(edata->message);
-		job = 0;
-	}
-	PG_END_TRY();
-	return job;
+	t.rec = r;
+	t.job = 0;
+	edata = pga_subxact_run(pga_try_queue_subxact, &t, true);
+	*why = edata ? pstrdup(edata->message) : NULL;
+	return edata ? 0 : t.job;
 }
 
 /*
@@ -188,6 +86,7 @@ pga_apply_recommendations(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	int			limit;
 	int			queued = 0;
+	bool		advisor_missing;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -218,7 +117,14 @@ pga_apply_recommendations(PG_FUNCTION_ARGS)
 
 	pga_init_materialized_srf(fcinfo, 0);
 	recs = pga_read_recommendations(PG_GETARG_DATUM(0), PG_ARGISNULL(0),
-									max_indexes);
+									max_indexes, NULL, NULL, false, what,
+									&advisor_missing);
+	if (advisor_missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the index advisor is not installed"),
+				 errdetail("architect.recommend_indexes() does not exist in this database."),
+				 errhint("Update pg_architect: ALTER EXTENSION pg_architect UPDATE.")));
 	limit = Min(max_indexes, pga_max_builds_per_run);
 
 	foreach(lc, recs)

@@ -233,6 +233,22 @@ pga_book(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	RESUME_INTERRUPTS();
 }
 
+/*
+ * pga_name_datum
+ *		A "name" argument for a bookkeeping statement.  A name Datum points
+ *		to NAMEDATALEN bytes, all of which the planner copies (datumCopy)
+ *		and the executor stores, so it must never point at a shorter C
+ *		string: build a zero-padded NameData in the current context.
+ */
+Datum
+pga_name_datum(const char *s)
+{
+	Name		name = (Name) palloc0(NAMEDATALEN);
+
+	namestrcpy(name, s ? s : "");
+	return NameGetDatum(name);
+}
+
 /* Shorthands for bookkeeping arguments. */
 Datum
 pga_text_or_null(const char *s, char *null)

@@ -34,7 +34,9 @@
  * still be able to override it.
  *
  * Nothing here takes a lock that outlives the check: the table is locked
- * AccessShareLock while it is looked at and unlocked before returning,
+ * AccessShareLock while it is looked at (waiting at most
+ * pg_architect.index_lock_timeout, indexer_lock.c) and unlocked before
+ * returning,
  * since a caller that waits for the build must not hold a lock that the
  * build (or the cleanup of a failed build) waits for.
  *
@@ -390,7 +392,7 @@ pga_check_create_index(const char *sql, bool concurrently, PgaIndexRequest *req)
 	 * Resolve the table in the caller's search_path, and keep it locked
 	 * while it is looked at; the lock is released before returning.
 	 */
-	relid = RangeVarGetRelid(stmt->relation, AccessShareLock, false);
+	relid = pga_lock_table(stmt->relation, InvalidOid, what);
 	pga_check_table(relid, what);
 	pga_check_owner(relid, what);
 

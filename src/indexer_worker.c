@@ -21,7 +21,8 @@
  *	1. record the job (status queued);
  *	2. with wait => false, wait until the transaction that queued the job
  *	   has ended; cancel the job if it rolled back;
- *	3. wait for its turn: one job at a time per database, oldest first;
+ *	3. wait for its turn: one job at a time per database, in submission
+ *	   (job id) order among the jobs whose callers have committed;
  *	4. check that the table is still the one the caller named and the
  *	   index name still free (status running);
  *	5. plan the queries the index is for (indexer_verify.c);
@@ -67,6 +68,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_database.h"
@@ -82,6 +84,7 @@
 #include "storage/latch.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #include "parser/analyze.h"
 #include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
@@ -233,11 +236,11 @@ pga_job_insert(void)
 	values[1] = CStringGetTextDatum(pga_job->kind == PGA_JOB_CREATE ? "create" : "drop");
 	values[2] = CStringGetTextDatum(pga_job->source);
 	values[3] = ObjectIdGetDatum(pga_job->roleid);
-	values[4] = CStringGetDatum(pga_role_name);
+	values[4] = pga_name_datum(pga_role_name);
 	values[5] = ObjectIdGetDatum(pga_job->relid);
-	values[6] = CStringGetDatum(pga_job->schema_name);
-	values[7] = CStringGetDatum(pga_job->table_name);
-	values[8] = CStringGetDatum(pga_job->index_name);
+	values[6] = pga_name_datum(pga_job->schema_name);
+	values[7] = pga_name_datum(pga_job->table_name);
+	values[8] = pga_name_datum(pga_job->index_name);
 	values[9] = ObjectIdGetDatum(pga_job->indexoid);
 	nulls[9] = OidIsValid(pga_job->indexoid) ? ' ' : 'n';
 	values[10] = CStringGetTextDatum(pga_job->statement);
@@ -435,21 +438,72 @@ pga_wait_for_caller(void)
 }
 
 /*
+ * pga_earlier_committed
+ *		Is one of the database's jobs queued before this one (smaller job
+ *		id) still on its way to the queue, although its caller has
+ *		committed?  Its worker may simply not have reached
+ *		pga_wait_for_turn() yet (the workers of the jobs a transaction
+ *		queued all wake when it commits); this job must let it go first.
+ *		A job whose caller is still in progress does not count: jobs queued
+ *		in a transaction take their place when it commits.  Nor does a slot
+ *		whose worker never started (given up after five minutes, as
+ *		pga_slot_alloc() does).  Transaction status is looked up outside
+ *		the lock.
+ */
+static bool
+pga_earlier_committed(void)
+{
+	TransactionId xids[64];
+	int			nxids = 0;
+	bool		result = false;
+	TimestampTz now = GetCurrentTimestamp();
+	int			i;
+
+	LWLockAcquire(pga_indexer->lock, LW_SHARED);
+	for (i = 0; i < pga_indexer->nslots && nxids < lengthof(xids); i++)
+	{
+		PgaJobSlot *s = &pga_indexer->slots[i];
+
+		if (i == pga_my_slot || s->dboid != pga_job->dboid ||
+			s->state != PGA_SLOT_QUEUED || s->job_id >= pga_my_job ||
+			s->kind == PGA_JOB_CLEANUP)
+			continue;
+		if (s->worker_pid == 0 &&
+			TimestampDifferenceExceeds(s->queued_at, now, 300 * 1000))
+			continue;
+		if (!TransactionIdIsValid(s->caller_xid))
+			result = true;		/* wait => true: queued already */
+		else
+			xids[nxids++] = s->caller_xid;
+	}
+	LWLockRelease(pga_indexer->lock);
+
+	for (i = 0; i < nxids && !result; i++)
+		if (!TransactionIdIsInProgress(xids[i]) &&
+			TransactionIdDidCommit(xids[i]))
+			result = true;
+	return result;
+}
+
+/*
  * pga_wait_for_turn
- *		One job at a time per database, in job id order among those ready.
+ *		One job at a time per database, in submission (job id) order among
+ *		the jobs whose callers have committed: wait while a job of the
+ *		database runs, or an earlier one waits (READY) or is on its way
+ *		(pga_earlier_committed).
  */
 static void
 pga_wait_for_turn(void)
 {
 	for (;;)
 	{
-		bool		can_run = true;
+		bool		can_run = !pga_earlier_committed();
 		int			i;
 
 		pga_check_stop();
 
 		LWLockAcquire(pga_indexer->lock, LW_EXCLUSIVE);
-		for (i = 0; i < pga_indexer->nslots; i++)
+		for (i = 0; i < pga_indexer->nslots && can_run; i++)
 		{
 			PgaJobSlot *s = &pga_indexer->slots[i];
 
@@ -468,7 +522,7 @@ pga_wait_for_turn(void)
 
 		pgstat_report_activity(STATE_RUNNING,
 							   "waiting for the database's other index jobs");
-		pga_sleep(1000L);
+		pga_sleep(200L);
 	}
 }
 
@@ -712,13 +766,22 @@ pga_record_verification(List *queries, PgaOutcome *out)
 							   "no captured query to verify the index with");
 	else if (planned == 0)
 		appendStringInfo(&summary,
-						 "%s could be planned; see architect.index_job_effects",
-						 list_length(queries) == 1 ? "the query" : "none of the queries");
+						 "%s; see architect.index_job_effects",
+						 list_length(queries) == 1 ? "the query could not be planned" :
+						 "none of the queries could be planned");
 	else
-		appendStringInfo(&summary,
-						 "the planner uses the index in %d of %d queries; estimated cost %.2f -> %.2f (%+.1f%%)",
-						 using_index, planned, before, after,
+	{
+		if (planned == 1)
+			appendStringInfoString(&summary, using_index == 1 ?
+								   "the planner uses the index for the one query planned" :
+								   "the planner does not use the index for the one query planned");
+		else
+			appendStringInfo(&summary, "the planner uses the index in %d of %d queries",
+							 using_index, planned);
+		appendStringInfo(&summary, "; estimated cost %.2f -> %.2f (%+.1f%%)",
+						 before, after,
 						 before > 0 ? 100.0 * (after - before) / before : 0.0);
+	}
 
 	PG_TRY();
 	{

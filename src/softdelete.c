@@ -49,7 +49,6 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -63,34 +62,15 @@ PG_FUNCTION_INFO_V1(pga_soft_delete_trigger);
 /* What the trigger needs about one (trigger, table), per backend. */
 typedef struct PgaSoftDelRel
 {
-	Oid			tgoid;			/* hash key: the trigger */
-	bool		valid;			/* false after a relcache invalidation */
-	Oid			relid;			/* table the trigger fires on */
+	PgaGuardCacheEntry hdr;		/* trigger, validity, table (guards.h) */
 	AttrNumber	attnum;			/* the column */
 	bool		partitioned;	/* UPDATE goes through the partitioned root */
 	SPIPlanPtr	plan;			/* the UPDATE, kept */
 } PgaSoftDelRel;
 
-static HTAB *pga_softdel_rels = NULL;
-
-/*
- * pga_softdelete_invalidate
- *		Relcache invalidation (see guards.c).  The plan is freed when the
- *		entry is next rebuilt, not here.
- */
-void
-pga_softdelete_invalidate(Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	PgaSoftDelRel *entry;
-
-	if (pga_softdel_rels == NULL)
-		return;
-	hash_seq_init(&status, pga_softdel_rels);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || entry->relid == relid)
-			entry->valid = false;
-}
+/* The plan of an entry is freed when the entry is rebuilt. */
+static PgaGuardCache pga_softdel_cache = {"pg_architect soft-delete tables",
+	sizeof(PgaSoftDelRel), NULL};
 
 /*
  * The cache entry of the trigger being fired (inside SPI).
@@ -101,7 +81,7 @@ pga_softdel_lookup(TriggerData *trigdata)
 	Trigger    *trigger = trigdata->tg_trigger;
 	Relation	rel = trigdata->tg_relation;
 	PgaSoftDelRel *entry;
-	bool		found;
+	bool		rebuild;
 	int			i;
 	Oid			target;
 	Oid			argtypes[2] = {TIDOID, OIDOID};
@@ -109,29 +89,16 @@ pga_softdel_lookup(TriggerData *trigdata)
 	char	   *sql;
 	SPIPlanPtr	plan;
 
-	if (pga_softdel_rels == NULL)
-	{
-		HASHCTL		ctl;
-
-		pga_guard_register_callbacks();
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(PgaSoftDelRel);
-		pga_softdel_rels = hash_create("pg_architect soft-delete tables", 32,
-									   &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	entry = hash_search(pga_softdel_rels, &trigger->tgoid, HASH_ENTER, &found);
-	if (!found)
-		entry->plan = NULL;
-	if (found && entry->valid && entry->relid == RelationGetRelid(rel))
+	entry = (PgaSoftDelRel *) pga_guard_cache_lookup(&pga_softdel_cache,
+													 trigdata, &rebuild);
+	if (!rebuild)
 		return entry;
 
-	entry->valid = false;
 	if (entry->plan)
 	{
 		SPI_freeplan(entry->plan);
 		entry->plan = NULL;
 	}
-	entry->relid = RelationGetRelid(rel);
 	entry->attnum = InvalidAttrNumber;
 	for (i = 0; i < trigger->tgnargs; i++)
 	{
@@ -155,8 +122,8 @@ pga_softdel_lookup(TriggerData *trigdata)
 	 * was installed on: the caller's privileges and policies are there.
 	 */
 	target = rel->rd_rel->relispartition ?
-		pga_guard_trigger_root(trigger->tgoid, entry->relid) : entry->relid;
-	entry->partitioned = (target != entry->relid);
+		pga_guard_trigger_root(trigger->tgoid, entry->hdr.relid) : entry->hdr.relid;
+	entry->partitioned = (target != entry->hdr.relid);
 	if (entry->partitioned)
 		sql = psprintf("UPDATE %s SET %s = now() WHERE ctid = $1 AND tableoid = $2",
 					   quote_qualified_identifier(get_namespace_name(get_rel_namespace(target)),
@@ -173,7 +140,7 @@ pga_softdel_lookup(TriggerData *trigdata)
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
 	entry->plan = plan;
-	entry->valid = true;
+	entry->hdr.valid = true;
 	return entry;
 }
 
@@ -191,18 +158,8 @@ pga_soft_delete_trigger(PG_FUNCTION_ARGS)
 	Datum		args[2];
 	int			rc;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.soft_delete_trigger() must be called as a trigger"),
-				 errhint("Install it with architect.enable_soft_delete().")));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.soft_delete_trigger() must be fired BEFORE DELETE FOR EACH ROW"),
-				 errhint("Install it with architect.enable_soft_delete().")));
+	pga_guard_check_before_row(fcinfo, "soft_delete_trigger",
+							   "enable_soft_delete", "DELETE");
 
 	rel = trigdata->tg_relation;
 	oldtup = trigdata->tg_trigtuple;
@@ -304,7 +261,8 @@ pga_softdel_trigger_column(Relation rel)
 
 /*
  * Drop the live-rows view "name" in rel's schema, if it is the one
- * enable_soft_delete() made (it carries the marker comment).
+ * enable_soft_delete() made (it carries the marker comment); with what
+ * depends on it when DROP EXTENSION ... CASCADE removes the guard.
  */
 static void
 pga_softdel_drop_view(Relation rel, const char *name)
@@ -318,8 +276,9 @@ pga_softdel_drop_view(Relation rel, const char *name)
 	desc = GetComment(viewid, RelationRelationId, 0);
 	if (desc == NULL || strncmp(desc, PGA_COMMENT_MARKER, strlen(PGA_COMMENT_MARKER)) != 0)
 		return;
-	pga_guard_exec(psprintf("DROP VIEW %s",
-							quote_qualified_identifier(get_namespace_name(nsp), name)));
+	pga_guard_exec(psprintf("DROP VIEW %s%s",
+							quote_qualified_identifier(get_namespace_name(nsp), name),
+							pga_guard_cascading ? " CASCADE" : ""));
 }
 
 /*

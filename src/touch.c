@@ -44,7 +44,6 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datum.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -69,9 +68,7 @@ static const char *const pga_clock_names[] = {"transaction", "statement", "clock
 /* What the trigger needs about one (trigger, table), per backend. */
 typedef struct PgaTouchRel
 {
-	Oid			tgoid;			/* hash key: the trigger */
-	bool		valid;			/* false after a relcache invalidation */
-	Oid			relid;			/* table the trigger fires on */
+	PgaGuardCacheEntry hdr;		/* trigger, validity, table (guards.h) */
 	AttrNumber	attnum;			/* the column, InvalidAttrNumber if gone */
 	Oid			basetype;		/* its (base) type */
 	PgaTouchClock clock;		/* option clock */
@@ -79,25 +76,8 @@ typedef struct PgaTouchRel
 	bool		skip_unchanged; /* option skip_unchanged */
 } PgaTouchRel;
 
-static HTAB *pga_touch_rels = NULL;
-
-/*
- * pga_touch_invalidate
- *		Relcache invalidation (see guards.c).
- */
-void
-pga_touch_invalidate(Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	PgaTouchRel *entry;
-
-	if (pga_touch_rels == NULL)
-		return;
-	hash_seq_init(&status, pga_touch_rels);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || entry->relid == relid)
-			entry->valid = false;
-}
+static PgaGuardCache pga_touch_cache = {"pg_architect updated_at tables",
+	sizeof(PgaTouchRel), NULL};
 
 static PgaTouchClock
 pga_touch_parse_clock(const char *s)
@@ -123,25 +103,14 @@ pga_touch_lookup(TriggerData *trigdata)
 	Trigger    *trigger = trigdata->tg_trigger;
 	Relation	rel = trigdata->tg_relation;
 	PgaTouchRel *entry;
-	bool		found;
+	bool		rebuild;
 	int			i;
 
-	if (pga_touch_rels == NULL)
-	{
-		HASHCTL		ctl;
-
-		pga_guard_register_callbacks();
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(PgaTouchRel);
-		pga_touch_rels = hash_create("pg_architect updated_at tables", 32,
-									 &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	entry = hash_search(pga_touch_rels, &trigger->tgoid, HASH_ENTER, &found);
-	if (found && entry->valid && entry->relid == RelationGetRelid(rel))
+	entry = (PgaTouchRel *) pga_guard_cache_lookup(&pga_touch_cache, trigdata,
+												   &rebuild);
+	if (!rebuild)
 		return entry;
 
-	entry->valid = false;
-	entry->relid = RelationGetRelid(rel);
 	entry->attnum = InvalidAttrNumber;
 	entry->clock = PGA_CLOCK_TRANSACTION;
 	entry->respect_explicit = true;
@@ -178,7 +147,7 @@ pga_touch_lookup(TriggerData *trigdata)
 						RelationGetRelationName(rel),
 						format_type_be(TupleDescAttr(RelationGetDescr(rel), entry->attnum - 1)->atttypid)),
 				 errhint("The column must be timestamptz, timestamp or date.")));
-	entry->valid = true;
+	entry->hdr.valid = true;
 	return entry;
 }
 
@@ -244,18 +213,8 @@ pga_updated_at_trigger(PG_FUNCTION_ARGS)
 	bool		isnull = false;
 	int			col;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.updated_at_trigger() must be called as a trigger"),
-				 errhint("Install it with architect.enable_updated_at().")));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("architect.updated_at_trigger() must be fired BEFORE UPDATE FOR EACH ROW"),
-				 errhint("Install it with architect.enable_updated_at().")));
+	pga_guard_check_before_row(fcinfo, "updated_at_trigger",
+							   "enable_updated_at", "UPDATE");
 
 	entry = pga_touch_lookup(trigdata);
 

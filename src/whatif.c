@@ -20,6 +20,9 @@
  * executor state, which we never build), so pga_collect_index_oids follows
  * the child links of the node types that have them.
  *
+ * A cost cache (PgaCostCache, below) answers the advisor's repeated and
+ * derivable questions without a planner call.
+ *
  * Locking: planning takes the usual AccessShareLocks on the tables, held to
  * transaction end.  No shared state.
  *
@@ -240,6 +243,162 @@ pga_plan_query(Query *query, const char *text, List *hypos,
 		}
 	}
 	MemoryContextDelete(scratch);
+}
+
+/*
+ * The cost cache.
+ *
+ * An advisor run asks for the cost of the same query under many index
+ * sets, most of them asked before or close to one asked before.  Two kinds
+ * of answer come without a planner call:
+ *
+ *	- exact: the same query under the same set (a hash table on the query
+ *	  and the set's hash, the set compared on a hit);
+ *	- derived: the query was planned under a larger set S whose plan used
+ *	  only the indexes U; under any set T with U <= T <= S the plan is the
+ *	  same.  Taking indexes away from S only removes paths the chosen plan
+ *	  does not contain, and every path available under T was available under
+ *	  S, so the planner's choice under S is still its choice under T (the
+ *	  "atomic configuration" argument of Chaudhuri and Narasayya's AutoAdmin
+ *	  what-if work).  Greedy steps that drop an unused index, local search
+ *	  swaps and guard rails ask for such subsets all the time.
+ * Derivations are looked for only after an exact miss, among the entries of
+ * the same query, newest first.
+ */
+typedef struct PgaCostKey
+{
+	int			qidx;
+	uint32		sethash;
+} PgaCostKey;
+
+typedef struct PgaCostItem
+{
+	Bitmapset  *set;			/* the index set planned with */
+	double		cost;
+	Bitmapset  *used;			/* the members the plan uses */
+} PgaCostItem;
+
+typedef struct PgaCostHashEntry
+{
+	PgaCostKey	key;
+	PgaCostItem *item;
+} PgaCostHashEntry;
+
+struct PgaCostCache
+{
+	MemoryContext cxt;
+	HTAB	   *exact;
+	List	  **byquery;		/* per query index: PgaCostItem *, newest last */
+	int			nqueries;		/* allocated length of byquery */
+	int64		exact_hits;
+	int64		derived_hits;
+};
+
+PgaCostCache *
+pga_cost_cache_create(MemoryContext cxt)
+{
+	PgaCostCache *cc = MemoryContextAllocZero(cxt, sizeof(PgaCostCache));
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(PgaCostKey);
+	ctl.entrysize = sizeof(PgaCostHashEntry);
+	ctl.hcxt = cxt;
+	cc->cxt = cxt;
+	cc->exact = hash_create("pg_architect what-if costs", 1024, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return cc;
+}
+
+/*
+ * pga_cost_cache_lookup
+ *		The cost of query qidx under set, if known or derivable; *used gets
+ *		the members of set its plan uses (cache memory: do not modify).
+ */
+bool
+pga_cost_cache_lookup(PgaCostCache *cc, int qidx, Bitmapset *set,
+					  double *cost, Bitmapset **used)
+{
+	PgaCostKey	key;
+	PgaCostHashEntry *e;
+	ListCell   *lc;
+
+	memset(&key, 0, sizeof(key));
+	key.qidx = qidx;
+	key.sethash = bms_hash_value(set);
+	e = hash_search(cc->exact, &key, HASH_FIND, NULL);
+	if (e != NULL && bms_equal(e->item->set, set))
+	{
+		cc->exact_hits++;
+		*cost = e->item->cost;
+		*used = e->item->used;
+		return true;
+	}
+	if (qidx >= cc->nqueries)
+		return false;
+	foreach(lc, cc->byquery[qidx])
+	{
+		PgaCostItem *it = (PgaCostItem *) lfirst(lc);
+
+		if (bms_is_subset(it->used, set) && bms_is_subset(set, it->set))
+		{
+			cc->derived_hits++;
+			*cost = it->cost;
+			*used = it->used;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * pga_cost_cache_store
+ *		Remember the planner's answer for query qidx under set (copied).
+ */
+void
+pga_cost_cache_store(PgaCostCache *cc, int qidx, Bitmapset *set, double cost,
+					 Bitmapset *used)
+{
+	MemoryContext old = MemoryContextSwitchTo(cc->cxt);
+	PgaCostItem *it = palloc(sizeof(PgaCostItem));
+	PgaCostKey	key;
+	PgaCostHashEntry *e;
+	bool		found;
+
+	it->set = bms_copy(set);
+	it->cost = cost;
+	it->used = bms_copy(used);
+
+	memset(&key, 0, sizeof(key));
+	key.qidx = qidx;
+	key.sethash = bms_hash_value(set);
+	e = hash_search(cc->exact, &key, HASH_ENTER, &found);
+	e->item = it;
+
+	if (qidx >= cc->nqueries)
+	{
+		int			n = Max(qidx + 1, cc->nqueries * 2);
+
+		if (cc->byquery == NULL)
+			cc->byquery = palloc0(sizeof(List *) * n);
+		else
+		{
+			cc->byquery = repalloc(cc->byquery, sizeof(List *) * n);
+			memset(cc->byquery + cc->nqueries, 0,
+				   sizeof(List *) * (n - cc->nqueries));
+		}
+		cc->nqueries = n;
+	}
+	/* Newest first: the sets asked next are most often near the last ones. */
+	cc->byquery[qidx] = lcons(it, cc->byquery[qidx]);
+	MemoryContextSwitchTo(old);
+}
+
+void
+pga_cost_cache_counts(PgaCostCache *cc, int64 *exact, int64 *derived)
+{
+	*exact = cc->exact_hits;
+	*derived = cc->derived_hits;
 }
 
 /*

@@ -14,6 +14,8 @@
 #include "nodes/bitmapset.h"
 #include "nodes/parsenodes.h"
 #include "nodes/plannodes.h"
+#include "utils/hsearch.h"
+#include "utils/palloc.h"
 
 /* Why a statement cannot be costed (see pga_prepare_query). */
 typedef enum PgaPrepareStatus
@@ -34,6 +36,21 @@ typedef struct PgaPlanResult
 	List	   *relids;			/* OIDs of the relations the plan reads */
 	List	   *rtable;			/* the plan's flattened range table */
 } PgaPlanResult;
+
+/*
+ * A cache of what-if costs of the queries of one advisor run (whatif.c):
+ * exact (query, index set) answers, and answers derived from a plan that
+ * used only part of a larger set.
+ */
+typedef struct PgaCostCache PgaCostCache;
+
+extern PgaCostCache *pga_cost_cache_create(MemoryContext cxt);
+extern bool pga_cost_cache_lookup(PgaCostCache *cc, int qidx, Bitmapset *set,
+								  double *cost, Bitmapset **used);
+extern void pga_cost_cache_store(PgaCostCache *cc, int qidx, Bitmapset *set,
+								 double cost, Bitmapset *used);
+extern void pga_cost_cache_counts(PgaCostCache *cc, int64 *exact,
+								  int64 *derived);
 
 extern Query *pga_prepare_query(const char *text, PgaPrepareStatus *status);
 extern void pga_plan_query(Query *query, const char *text, List *hypos,

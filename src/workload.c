@@ -125,7 +125,10 @@ pga_table_get(PgaRun *run, Oid relid)
 /*
  * pga_is_user_table
  *		A table the advisor may propose indexes for: a permanent plain table
- *		or materialized view, not a system catalog, not part of an extension.
+ *		or materialized view, not a system catalog, not part of an extension,
+ *		not a partition (partitioned tables are not advised on yet: an index
+ *		belongs on the parent, which CREATE INDEX CONCURRENTLY cannot build,
+ *		and the candidate collector does not see partitions).
  */
 static bool
 pga_is_user_table(Oid relid)
@@ -136,6 +139,8 @@ pga_is_user_table(Oid relid)
 	if (relkind != RELKIND_RELATION && relkind != RELKIND_MATVIEW)
 		return false;
 	if (get_rel_persistence(relid) == RELPERSISTENCE_TEMP)
+		return false;
+	if (get_rel_relispartition(relid))
 		return false;
 	nsp = get_rel_namespace(relid);
 	if (IsCatalogNamespace(nsp) || IsToastNamespace(nsp) ||
@@ -249,7 +254,7 @@ pga_plan_baseline(PgaRun *run, PgaQuery *q)
 		if (status == PGA_PREPARE_PARAM_TYPES)
 			run->stats.skip_param_types++;
 		else if (status == PGA_PREPARE_NOT_DML)
-			run->stats.ignored++;
+			run->stats.skip_utility++;
 		else
 			run->stats.skip_other++;
 		return false;
@@ -617,6 +622,56 @@ pga_read_sources(PgaRun *run)
 }
 
 /*
+ * pga_report_skipped
+ *		Say, in one message, how many statements of the workload were not
+ *		costed and why.  For an explicit list (recommend_indexes_for) it is
+ *		a NOTICE counting every statement given that was not costed.  For
+ *		the captured workload it is a DEBUG1 message about the statements
+ *		that could not be planned any more: pg_stat_statements keeps the
+ *		statements of tables dropped long ago, DDL and catalog queries of
+ *		every session, so a NOTICE would be there on every call; the counts
+ *		are in architect.advisor_stats() either way.
+ */
+static void
+pga_report_skipped(PgaRun *run, int total)
+{
+	PgaRunStats *st = &run->stats;
+	bool		explicit = (st->source == PGA_SOURCE_EXPLICIT);
+	int			failed = st->skip_unparsable + st->skip_missing +
+		st->skip_param_types + st->skip_other;
+	int			skipped = failed + st->skip_not_permitted +
+		(explicit ? st->skip_utility + st->ignored : 0);
+	StringInfoData why;
+
+	if (skipped == 0 || (!explicit && failed == 0))
+		return;
+
+	initStringInfo(&why);
+#define PGA_WHY(n, text) \
+	do { \
+		if ((n) > 0) \
+			appendStringInfo(&why, "%s%d %s", why.len > 0 ? ", " : "", (n), (text)); \
+	} while (0)
+	PGA_WHY(st->skip_unparsable, "that do not parse (syntax error, truncated text)");
+	PGA_WHY(st->skip_missing, "whose table, column or function no longer exists");
+	PGA_WHY(st->skip_param_types, "with a parameter whose type cannot be inferred");
+	PGA_WHY(st->skip_not_permitted, "on tables or text this role may not read");
+	PGA_WHY(st->skip_other, "that failed to plan for another reason");
+	if (explicit)
+	{
+		PGA_WHY(st->skip_utility, "utility statements (DDL, VACUUM...)");
+		PGA_WHY(st->ignored, "that read no table an index can be proposed for (only temporary, foreign, partitioned or system tables, or none)");
+	}
+#undef PGA_WHY
+
+	ereport(explicit ? NOTICE : DEBUG1,
+			(errmsg("%d of %d statements of the workload were skipped", skipped,
+					explicit ? total : skipped + st->queries),
+			 errdetail("Skipped: %s.", why.data),
+			 errhint("architect.advisor_stats() has the counts; SET client_min_messages = debug1 to see each statement.")));
+}
+
+/*
  * pga_workload_load
  *		Fill run->queries from the given statements (queries not NULL) or
  *		from the captured workload and pg_stat_statements.
@@ -688,4 +743,5 @@ pga_workload_load(PgaRun *run, ArrayType *queries, ArrayType *weights)
 	foreach(lc, run->queries)
 		run->qarr[i++] = (PgaQuery *) lfirst(lc);
 	run->stats.queries = run->nqueries;
+	pga_report_skipped(run, list_length(raws));
 }

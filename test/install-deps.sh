@@ -8,8 +8,9 @@ set -euo pipefail
 packages=(build-essential postgresql-15 postgresql-server-dev-15
           postgresql-15-cron libipc-run-perl "$@")
 # The reliability suite (test/full): apt-get source needs dpkg-dev and the
-# archive's deb-src entries; sqlsmith fuzzes; valgrind for make test-full.
-packages+=(dpkg-dev sqlsmith valgrind)
+# archive's deb-src entries; sqlsmith fuzzes; libasan8 (gcc's AddressSanitizer
+# runtime) for the memory check of make test-full; valgrind for its opt-in step.
+packages+=(dpkg-dev sqlsmith libasan8 valgrind)
 bash "$(dirname "${BASH_SOURCE[0]}")/full/deb-src.sh" || true
 
 missing=()

@@ -121,6 +121,12 @@ if selected meta; then
         cat "$TC/meta.log"
         fail "META.json"
     fi
+    if perl test/check-docs.pl >"$TC/docs.log" 2>&1; then
+        pass "every object has a COMMENT and every object and GUC is in README.md"
+    else
+        cat "$TC/docs.log"
+        fail "documentation of objects and GUCs"
+    fi
 fi
 
 # --- pg_regress ----------------------------------------------------------------
@@ -202,8 +208,15 @@ fi
 # "FAILED reliability: ..." line per step; short counts here, long ones in
 # make test-full.  PGA_RELIABILITY_STEPS picks steps (see the script).
 if selected reliability; then
-    bash test/full/reliability.sh "$TC/reliability" ${PGA_RELIABILITY_STEPS:-} \
+    # Each step bounds its own parts; this bounds the whole, and stops the
+    # clusters a killed run leaves behind.
+    timeout --kill-after=30 "${PGA_RELIABILITY_TIMEOUT:-3000}" \
+        bash test/full/reliability.sh "$TC/reliability" ${PGA_RELIABILITY_STEPS:-} \
         >"$TC/reliability.log" 2>&1
+    for pidfile in "$TC"/reliability/*/data/postmaster.pid "$TC"/reliability/*/*/data/postmaster.pid; do
+        [ -e "$pidfile" ] && [ -z "${PGA_KEEP_CLUSTER:-}" ] &&
+            pg_ctl -D "$(dirname "$pidfile")" -m immediate stop >/dev/null 2>&1
+    done
     grep -vE '^(ok     |FAILED )reliability: ' "$TC/reliability.log"
     while read -r n; do pass "$n"; done < <(sed -n 's/^ok     \(reliability: .*\)/\1/p' "$TC/reliability.log")
     while read -r n; do fail "$n"; done < <(sed -n 's/^FAILED \(reliability: .*\)/\1/p' "$TC/reliability.log")
@@ -217,6 +230,7 @@ if selected demo; then
         DEMO_PORT_BASE=$((20000 + RANDOM % 20000)) \
         bash test/demo.sh start >"$TC/demo.log" 2>&1 &&
         grep -q "pg_architect says" "$TC/demo.log" &&
+        grep -qE "the planner uses the index (in [1-9]|for the one)" "$TC/demo.log" &&
         grep -q "make demo-stop" "$TC/demo.log" &&
         DEMO_DIR="$TC/demo" bash test/demo.sh stop >>"$TC/demo.log" 2>&1; then
         pass "demo (quick mode)"

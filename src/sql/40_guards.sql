@@ -66,7 +66,8 @@ COMMENT ON COLUMN architect.audit_log.new_data IS 'INSERT: the new row; UPDATE: 
 COMMENT ON COLUMN architect.audit_log.statement IS 'the top-level statement text, when enable_audit(log_statement => true)';
 
 -- Append-only: nobody may write it through SQL, not even its owner
--- (superusers pass privilege checks, the trigger below stops them too).
+-- (superusers pass privilege checks, the trigger below stops them too; the
+-- audit trigger inserts with heap_insert, which fires no trigger).
 REVOKE ALL ON architect.audit_log FROM PUBLIC;
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON architect.audit_log FROM CURRENT_USER;
 GRANT SELECT ON architect.audit_log TO architect_auditor;
@@ -76,10 +77,10 @@ CREATE FUNCTION architect.audit_log_guard()
 RETURNS trigger
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_audit_log_guard';
-COMMENT ON FUNCTION architect.audit_log_guard() IS 'refuses UPDATE, DELETE and TRUNCATE of architect.audit_log (append-only)';
+COMMENT ON FUNCTION architect.audit_log_guard() IS 'refuses INSERT, UPDATE, DELETE and TRUNCATE of architect.audit_log through SQL (append-only; the audit trigger writes below the executor)';
 
 CREATE TRIGGER audit_log_append_only
-    BEFORE UPDATE OR DELETE OR TRUNCATE ON architect.audit_log
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON architect.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION architect.audit_log_guard();
 
 CREATE FUNCTION architect.audit_trigger()
@@ -94,6 +95,9 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'pga_audit_maintain';
 COMMENT ON FUNCTION architect.audit_maintain() IS 'creates the partitions of architect.audit_log that are due (current period and pg_architect.audit_partitions_ahead more); returns how many';
+-- SECURITY DEFINER as the extension's owner: nobody else may run it unless
+-- granted (enable_audit creates the partitions it needs without it).
+REVOKE ALL ON FUNCTION architect.audit_maintain() FROM PUBLIC;
 
 CREATE FUNCTION architect.audit_purge(older_than interval)
 RETURNS integer
@@ -118,6 +122,29 @@ RETURNS void
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_disable_audit';
 COMMENT ON FUNCTION architect.disable_audit(regclass) IS 'removes the audit guard from a table (owner only); logged rows stay';
+
+-- The event triggers of the guards (one function, src/guards_ddl.c):
+-- PostgreSQL clones row triggers to new partitions, not statement triggers,
+-- so at the end of CREATE TABLE / ALTER TABLE a partition created or
+-- attached under an audited table gets the copy of the audit guard's
+-- TRUNCATE trigger; DROP EXTENSION pg_architect refuses while tables are
+-- guarded, and with CASCADE removes every guard first (views, policies,
+-- RLS flags too).
+CREATE FUNCTION architect.guard_ddl()
+RETURNS event_trigger
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'pga_guard_ddl';
+COMMENT ON FUNCTION architect.guard_ddl() IS 'event trigger of the guards: audit TRUNCATE trigger on new partitions of audited tables; DROP EXTENSION refused while tables are guarded, CASCADE removes the guards cleanly';
+
+CREATE EVENT TRIGGER architect_guard_ddl_end ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION architect.guard_ddl();
+COMMENT ON EVENT TRIGGER architect_guard_ddl_end IS 'pg_architect: audit TRUNCATE trigger on partitions created or attached under an audited table';
+
+CREATE EVENT TRIGGER architect_guard_drop_extension ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION')
+    EXECUTE FUNCTION architect.guard_ddl();
+COMMENT ON EVENT TRIGGER architect_guard_drop_extension IS 'pg_architect: DROP EXTENSION pg_architect refuses while tables are guarded, CASCADE removes the guards cleanly';
 
 -- ---------------------------------------------------------------------------
 -- updated_at

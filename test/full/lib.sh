@@ -166,8 +166,10 @@ pga_cluster_init() {
 # pga_cluster_conf TEXT: add settings (effective at the next start).
 pga_cluster_conf() { printf '%s\n' "$1" >>"$PGA_DIR/data/postgresql.conf"; }
 
+# PGA_SERVER_ENV: "NAME=value ..." given to pg_ctl and the server it starts
+# (the memory check sets LD_PRELOAD and ASAN_OPTIONS there).
 pga_cluster_start() {
-    "$PGA_BINDIR/pg_ctl" -D "$PGA_DIR/data" -l "$PGA_DIR/server.log" -w -t 120 start \
+    env ${PGA_SERVER_ENV:-} "$PGA_BINDIR/pg_ctl" -D "$PGA_DIR/data" -l "$PGA_DIR/server.log" -w -t 120 start \
         >/dev/null || { tail -n 20 "$PGA_DIR/server.log" >&2; return 1; }
 }
 
@@ -186,6 +188,17 @@ pga_cluster_remove() {
 # pga_psql DB SQL: run SQL, unaligned and quiet, stop on the first error.
 pga_psql() {
     "$PGA_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+
+# pga_fuzz_role DB: the role sqlsmith connects as: it may read and write
+# every table but is not superuser (a random call cannot write files or
+# signal other sessions), and its statements and lock waits are bounded.
+pga_fuzz_role() {
+    pga_psql "$1" "
+        CREATE ROLE pga_fuzz LOGIN;
+        GRANT pg_read_all_data, pg_write_all_data, pg_read_all_stats TO pga_fuzz;
+        ALTER ROLE pga_fuzz SET statement_timeout = '2s';
+        ALTER ROLE pga_fuzz SET lock_timeout = '1s';"
 }
 
 # pga_crashes LOGFILE: print the lines of a server log that tell of a

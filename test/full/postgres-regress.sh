@@ -29,7 +29,9 @@ _pga_suite_run() {
         "$loop" "$out" >"$out/loop.log" 2>&1 &
         loop_pid=$!
     fi
-    "$PGA_PG_REGRESS" --bindir="$PGA_BINDIR" --host="$PGHOST" --port="$PGPORT" \
+    # Bounded: a hang (a deadlock, a lost wakeup) fails the run, not CI.
+    timeout --kill-after=10 "${PGA_SUITE_TIMEOUT:-1800}" \
+        "$PGA_PG_REGRESS" --bindir="$PGA_BINDIR" --host="$PGHOST" --port="$PGPORT" \
         --user=postgres --inputdir="$rdir" --outputdir="$out" \
         --dlpath="$PGA_REGRESS_DL" --schedule="$rdir/parallel_schedule" \
         --max-concurrent-tests=20 >"$out/pg_regress.log" 2>&1

@@ -17,9 +17,14 @@
 #   pgbench    16 clients, a fixed count of transactions, a tiny store
 #              (max_entries) so that eviction runs all the time, and a
 #              session calling the advisor, the views and snapshot()
-#   valgrind   (make test-full) pg_architect's own regression suite and
-#              some sqlsmith queries with the server under valgrind: no
-#              report from pg_architect's code
+#   asan       (make test-full) the memory check: pg_architect built with
+#              AddressSanitizer, the server started with libasan preloaded;
+#              pg_architect's regression suite, PostgreSQL's suite and
+#              sqlsmith queries on it; no ASan report with a frame in
+#              pg_architect (asan.sh says what it can and cannot catch)
+#   valgrind   (only when named) pg_architect's own regression suite and
+#              some sqlsmith queries with the server under valgrind; slow
+#              (see valgrind.sh), so not in the default steps
 #
 # PGA_KEEP_CLUSTER=1 leaves the clusters running (to debug a failure; stop
 # them with pg_ctl -D OUTDIR/<step>/data stop).
@@ -38,7 +43,7 @@ OUT=${1:?usage: reliability.sh OUTDIR [STEP...]}
 shift
 PGA_SRC=${PGA_SRC:-$(cd "$HERE/../.." && pwd)}
 if [ -n "${PGA_TEST_FULL:-}" ]; then
-    STEPS=${*:-suite sqlsmith advisor pgbench valgrind}
+    STEPS=${*:-suite sqlsmith advisor pgbench asan}
 else
     STEPS=${*:-suite sqlsmith advisor pgbench}
 fi
@@ -49,10 +54,12 @@ if [ -n "${PGA_TEST_FULL:-}" ]; then
     SQLSMITH_QUERIES=${PGA_SQLSMITH_QUERIES:-20000}
     PGBENCH_TX=${PGA_PGBENCH_TX:-10000}
     VALGRIND_QUERIES=${PGA_VALGRIND_QUERIES:-500}
+    ASAN_QUERIES=${PGA_ASAN_QUERIES:-5000}
 else
     SQLSMITH_QUERIES=${PGA_SQLSMITH_QUERIES:-2000}
     PGBENCH_TX=${PGA_PGBENCH_TX:-1000}
     VALGRIND_QUERIES=${PGA_VALGRIND_QUERIES:-100}
+    ASAN_QUERIES=${PGA_ASAN_QUERIES:-500}
 fi
 
 failures=0
@@ -161,7 +168,23 @@ if want pgbench; then
     done_with_cluster
 fi
 
-# --- valgrind (make test-full) --------------------------------------------------------
+# --- AddressSanitizer (make test-full) -----------------------------------------------
+if want asan; then
+    . "$HERE/asan.sh"
+    t0=$(date +%s)
+    pga_asan "$OUT/asan" "$ASAN_QUERIES" >"$OUT/asan-summary.txt" 2>"$OUT/asan-errors.log"
+    rc=$?
+    summary=$(cat "$OUT/asan-summary.txt")
+    if [ $rc -eq 0 ]; then
+        step_ok "memory: $summary ($(elapsed $t0))"
+    else
+        cat "$OUT/asan-errors.log"
+        step_failed "memory: ${summary:-did not complete} ($(elapsed $t0))"
+    fi
+    done_with_cluster
+fi
+
+# --- valgrind (only when named) --------------------------------------------------------
 if want valgrind; then
     . "$HERE/valgrind.sh"
     t0=$(date +%s)

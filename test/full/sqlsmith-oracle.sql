@@ -11,7 +11,7 @@
 --     1 % fuzz);
 --   * when EXPLAIN fails they must fail with the same SQLSTATE (the user's
 --     error, passed through, not wrapped or replaced);
---   * never an internal error (class XX), never a crash (sqlsmith.sh checks
+--   * never an internal error (class XX) of their own, never a crash (sqlsmith.sh checks
 --     the server's start time and log).
 -- Nothing is executed: explain() without analyze and whatif() only plan.
 -- Each query runs in its own statement, with a statement_timeout.
@@ -23,7 +23,8 @@ CREATE TABLE pga_fuzz_oracle (
     fn          text,
     plain_state text,
     fn_state    text,
-    fn_message  text
+    fn_message  text,
+    plain_message text
 );
 
 -- pga_fuzz_one(id): plain EXPLAIN, then each architect function that exists.
@@ -32,6 +33,7 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     q       text;
     plain   text := 'ok';
+    plain_msg text;
     st      text;
     msg     text;
     rel     text;
@@ -45,7 +47,7 @@ BEGIN
     BEGIN
         EXECUTE 'EXPLAIN ' || q;
     EXCEPTION WHEN OTHERS OR query_canceled THEN
-        plain := SQLSTATE;
+        GET STACKED DIAGNOSTICS plain = RETURNED_SQLSTATE, plain_msg = MESSAGE_TEXT;
     END;
 
     IF to_regprocedure('architect.explain(text, boolean)') IS NOT NULL THEN
@@ -55,7 +57,7 @@ BEGIN
         EXCEPTION WHEN OTHERS OR query_canceled THEN
             GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
         END;
-        INSERT INTO pga_fuzz_oracle VALUES (qid, 'explain', plain, st, msg);
+        INSERT INTO pga_fuzz_oracle VALUES (qid, 'explain', plain, st, msg, plain_msg);
     END IF;
 
     IF to_regprocedure('architect.whatif(text, text[])') IS NOT NULL THEN
@@ -109,7 +111,7 @@ BEGIN
                     msg := format('cost_with %s > cost_without %s', c_with, c_min);
                 END IF;
             END IF;
-            INSERT INTO pga_fuzz_oracle VALUES (qid, 'whatif', plain, st, msg);
+            INSERT INTO pga_fuzz_oracle VALUES (qid, 'whatif', plain, st, msg, plain_msg);
         END IF;
     END IF;
 END
@@ -124,9 +126,15 @@ RESET statement_timeout;
 
 -- Verdicts.  A refusal is SQLSTATE 0A000 (feature not supported), or for
 -- MERGE (new in PostgreSQL 15, which whatif() does not cost) 22023 too.
+-- An internal error (class XX) is wrong unless plain EXPLAIN raises the same
+-- one, same SQLSTATE and same message: then it is PostgreSQL's own (the
+-- planner's, on a query sqlsmith made up), passed through unchanged, and
+-- counted apart as "PostgreSQL's".
 CREATE VIEW pga_fuzz_verdict AS
 SELECT o.*,
-       CASE WHEN fn_state LIKE 'XX%' OR fn_state = 'cost' THEN 'wrong'
+       CASE WHEN fn_state LIKE 'XX%' AND fn_state = plain_state
+                 AND fn_message = plain_message THEN 'postgres'
+            WHEN fn_state LIKE 'XX%' OR fn_state = 'cost' THEN 'wrong'
             WHEN fn_state = '0A000'
               OR (fn_state = '22023' AND q.query ~* '^\s*merge\s') THEN 'refused'
             WHEN fn_state = plain_state THEN 'agree'
@@ -142,17 +150,25 @@ SELECT 'refused: ' || fn || ' query ' || id || ': ' || fn_state || ' ' || fn_mes
   FROM pga_fuzz_verdict WHERE verdict = 'refused'
  ORDER BY id, fn;
 
+SELECT 'PostgreSQL''s internal error: ' || fn || ' query ' || id || ': ' || fn_state
+       || ' ' || fn_message || ' (plain EXPLAIN raises the same)'
+  FROM pga_fuzz_verdict WHERE verdict = 'postgres'
+ ORDER BY id, fn;
+
 SELECT 'verdict: ' ||
        CASE WHEN count(*) = 0
             THEN 'explain()/whatif() not installed yet, oracle skipped on '
                  || (SELECT count(*) FROM pga_fuzz_queries) || ' queries'
             ELSE string_agg(fn || '() on ' || n || ' queries: ' || agree
                             || ' agree with EXPLAIN (errors: same SQLSTATE; whatif: same cost), '
-                            || refused || ' refused, ' || bad || ' wrong', '; ' ORDER BY fn)
+                            || refused || ' refused, ' || postgres
+                            || ' PostgreSQL''s own internal error passed through, '
+                            || bad || ' wrong', '; ' ORDER BY fn)
        END
   FROM (SELECT fn, count(*) AS n,
                count(*) FILTER (WHERE verdict = 'agree') AS agree,
                count(*) FILTER (WHERE verdict = 'refused') AS refused,
+               count(*) FILTER (WHERE verdict = 'postgres') AS postgres,
                count(*) FILTER (WHERE verdict = 'wrong') AS bad
           FROM pga_fuzz_verdict GROUP BY fn) s;
 

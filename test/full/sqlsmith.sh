@@ -21,16 +21,13 @@ pga_sqlsmith() {
     local conn="host=$PGHOST port=$PGPORT dbname=regression user=pga_fuzz"
     local summary=""
     command -v sqlsmith >/dev/null || { echo "sqlsmith is not installed"; return 1; }
-    pga_psql regression "
-        CREATE ROLE pga_fuzz LOGIN;
-        GRANT pg_read_all_data, pg_write_all_data, pg_read_all_stats TO pga_fuzz;
-        ALTER ROLE pga_fuzz SET statement_timeout = '2s';
-        ALTER ROLE pga_fuzz SET lock_timeout = '1s';" >&2 || { echo "setup failed"; return 1; }
+    pga_fuzz_role regression >&2 || { echo "setup failed"; return 1; }
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()') || return 1
     local logpos
     logpos=$(stat -c %s "$dir/server.log")
 
-    sqlsmith --target="$conn" --seed="$seed" --max-queries="$n" --verbose \
+    timeout --kill-after=10 "${PGA_SQLSMITH_TIMEOUT:-1800}" \
+        sqlsmith --target="$conn" --seed="$seed" --max-queries="$n" --verbose \
         >"$dir/sqlsmith.log" 2>&1
     local rc=$?
     q=$(sed -n 's/^queries: //p' "$dir/sqlsmith.log" | tail -n 1)
@@ -94,7 +91,8 @@ pga_sqlsmith() {
     pga_psql postgres "ALTER SYSTEM SET autovacuum = off; SELECT pg_reload_conf()" >/dev/null
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()')
     logpos=$(stat -c %s "$dir/server.log")
-    "$PGA_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -d regression \
+    timeout --kill-after=10 "${PGA_SQLSMITH_TIMEOUT:-1800}" \
+        "$PGA_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -d regression \
         -f "$HERE/sqlsmith-oracle.sql" >"$dir/oracle.out" 2>"$dir/oracle.err"
     rc=$?
     start1=$(pga_psql postgres 'SELECT pg_postmaster_start_time()' 2>/dev/null)
