@@ -151,4 +151,12 @@ extern void pga_candidates_build(PgaRun *run);
 /* advisor.c */
 extern PgaRunStats pga_last_stats;
 
+/*
+ * When true, a workload statement whose table cannot be locked within the
+ * lock timeout fails the whole run with 55P03 instead of being skipped and
+ * counted.  Set only around a lookup that must not mistake a locked table
+ * for "no recommendation" (create_index() of a recommendation by name).
+ */
+extern bool pga_workload_locks_fatal;
+
 #endif							/* PGA_ADVISOR_H */

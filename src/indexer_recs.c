@@ -17,6 +17,11 @@
  * lock waits are bounded by pg_architect.index_lock_timeout
  * (indexer_lock.c): a session holding a conflicting lock on a workload
  * table makes the read fail with 55P03 and a hint instead of hanging.
+ * The advisor itself skips (and counts) a statement whose table it cannot
+ * lock in time; for a lookup by name that would read as "no such
+ * recommendation", so there pga_workload_locks_fatal makes the advisor
+ * fail with 55P03 instead.  apply_recommendations() keeps the skipping:
+ * one locked table must not stop the builds for the others.
  *
  * Locking: no lock outlives the read (the subtransaction releases them).
  *
@@ -30,6 +35,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "advisor.h"
 #include "indexer.h"
 
 /*
@@ -150,6 +156,8 @@ pga_read_recommendations_subxact(void *arg)
 	PgaRecsRead *r = (PgaRecsRead *) arg;
 
 	(void) pga_bound_lock_waits();	/* unwound by the rollback */
+	/* A lookup by name must not take a locked table for "no such index". */
+	pga_workload_locks_fatal = (r->by_name != NULL);
 	r->result = pga_read_recommendations_spi(r->cxt, r->budget, r->budget_null,
 											 r->max_indexes, r->by_name,
 											 r->by_ddl, &r->advisor_missing);
@@ -181,6 +189,7 @@ pga_read_recommendations(Datum budget, bool budget_null, int32 max_indexes,
 	r.by_name = by_name;
 	r.by_ddl = by_ddl;
 	edata = pga_subxact_run(pga_read_recommendations_subxact, &r, false);
+	pga_workload_locks_fatal = false;
 	*advisor_missing = r.advisor_missing;
 	if (edata == NULL)
 		return r.result;

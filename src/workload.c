@@ -74,6 +74,8 @@
 #include "guc.h"
 #include "whatif.h"
 
+bool		pga_workload_locks_fatal = false;
+
 /* A statement as read from its source. */
 typedef struct PgaRawQuery
 {
@@ -353,6 +355,11 @@ pga_workload_add(PgaRun *run, PgaRawQuery *raw)
 			cat == ERRCODE_PROGRAM_LIMIT_EXCEEDED ||
 			cat == ERRCODE_SYSTEM_ERROR ||
 			cat == ERRCODE_INTERNAL_ERROR)
+			ReThrowError(edata);
+
+		/* A lookup that must tell "locked" from "nothing to recommend". */
+		if (pga_workload_locks_fatal &&
+			edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
 			ReThrowError(edata);
 
 		pga_classify_error(run, edata->sqlerrcode);
