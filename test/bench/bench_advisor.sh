@@ -262,6 +262,10 @@ if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* ]]; then
         psql_db tpch -f "$SRC/test/bench/tpch/queries.sql"
         load_s="$(( $(date +%s) - t0 ))s"
     fi
+fi
+
+# Part A proper (part B alone only needs the loaded data).
+if [[ " $PARTS " == *" A "* ]]; then
     sizes=$(psql_db tpch -At -c "SELECT string_agg(relname || ' ' || reltuples::bigint, ', ' ORDER BY relname) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND relname IN ('lineitem','orders','partsupp','part','customer','supplier')")
     dbsize=$(psql_db tpch -At -c "SELECT pg_size_pretty(pg_database_size('tpch'))")
     out "## A. TPC-H-like, scale $SF ($sizes rows; database $dbsize; loaded in $load_s)"
