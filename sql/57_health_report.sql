@@ -25,14 +25,17 @@ SELECT (SELECT count(*) FROM architect.findings WHERE object LIKE 'health_r.%')
        (SELECT count(*) FROM architect.alerts WHERE object LIKE 'health_r.%')
      = (SELECT count(*) FROM architect.finding_sources
          WHERE in_alerts AND severity IN ('warning', 'critical') AND object LIKE 'health_r.%') AS alerts_agree;
+-- (seq_scan_tables left out: whether it lists t depends on when the
+-- statistics of the index builds above reach the shared statistics)
 SELECT source, bool_or(in_findings) AS in_findings, bool_or(in_alerts) AS in_alerts
-  FROM architect.finding_sources WHERE object LIKE 'health_r.%' GROUP BY source ORDER BY source;
+  FROM architect.finding_sources WHERE object LIKE 'health_r.%' AND source <> 'seq_scan_tables'
+ GROUP BY source ORDER BY source;
 -- the sources alerts does not poll are not even planned (the catalog-wide
 -- schema and security checks), while findings plans them
 CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS
 $$ BEGIN RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q; END $$;
 SELECT count(*) AS non_alert_sources_in_alerts_plan
-  FROM pg_temp.plan_of('SELECT * FROM architect.alerts') p WHERE p ~ '(schema|security)_advice_rows|pg_inherits';
+  FROM pg_temp.plan_of('SELECT * FROM architect.alerts') p WHERE p ~ '(schema|security)_advice_rows|pg_inherits|pg_trigger';
 SELECT count(*) > 0 AS in_findings_plan
   FROM pg_temp.plan_of('SELECT * FROM architect.finding_sources WHERE in_findings') p WHERE p ~ '(schema|security)_advice_rows';
 

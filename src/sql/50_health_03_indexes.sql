@@ -56,7 +56,7 @@ COMMENT ON VIEW architect.index_usage IS 'every user index: scans, tuples, size 
 -- Indexes never scanned since the statistics were collected, that back no
 -- constraint, enforce no uniqueness and are not the replica identity.  A
 -- warning once the statistics cover pg_architect.unused_index_min_age.
-CREATE VIEW architect.unused_indexes WITH (security_invoker = true) AS
+CREATE VIEW architect.unused_indexes_unordered WITH (security_invoker = true) AS
 WITH s AS MATERIALIZED (
     SELECT h.*, x.since,
            pg_catalog.now() - x.since >= h.unused_index_min_age * interval '1 ms' AS old_enough,
@@ -97,14 +97,19 @@ SELECT 'unused_index'::text AS check,
        u.schema_name, u.table_name, u.index_name, u.size_bytes, u.indexrelid::regclass AS index_oid
   FROM u CROSS JOIN s
  WHERE pg_catalog.pg_stat_get_numscans(u.indexrelid) = 0
- ORDER BY u.size_bytes DESC, u.schema_name, u.index_name;
+;
+COMMENT ON VIEW architect.unused_indexes_unordered IS 'the rows of architect.unused_indexes, in no particular order (what architect.findings and architect.index_drop_candidates read, to skip a sort)';
+
+CREATE VIEW architect.unused_indexes WITH (security_invoker = true) AS
+    SELECT * FROM architect.unused_indexes_unordered
+     ORDER BY size_bytes DESC, schema_name, index_name;
 COMMENT ON VIEW architect.unused_indexes IS 'indexes never scanned since the statistics were collected, that enforce nothing: candidates to drop';
 
 -- Pairs of indexes on the same table where one makes the other useless:
 -- "exact" (same method, columns, operator classes, collations, options,
 -- expressions and predicate) or "prefix" (btree, no INCLUDE, not unique,
 -- its key columns a leading prefix of the other's, same predicate).
-CREATE VIEW architect.duplicate_indexes WITH (security_invoker = true) AS
+CREATE VIEW architect.duplicate_indexes_unordered WITH (security_invoker = true) AS
 WITH ns AS MATERIALIZED (
     SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
 ),
@@ -124,14 +129,15 @@ i AS MATERIALIZED (
            pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS pred,
            x.indexrelid IN (SELECT c.conindid FROM pg_catalog.pg_constraint c
                              WHERE c.contype IN ('p', 'u', 'x')) AS backs_constraint,
-           ns.nspname, t.relname AS table_name, ic.relname AS index_name,
+           ns.nspname, ic.relname AS index_name,
            ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
       FROM multi
       JOIN pg_catalog.pg_index x ON x.indrelid = multi.indrelid
       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-      JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
-      JOIN ns ON ns.oid = t.relnamespace
-     WHERE t.relpersistence <> 't'
+      -- an index lives in its table's schema and is temporary when its
+      -- table is: the table itself is looked up for the result rows only
+      JOIN ns ON ns.oid = ic.relnamespace
+     WHERE ic.relpersistence <> 't'
        AND x.indisvalid
        AND x.indrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 ),
@@ -142,7 +148,9 @@ pairs AS (
                      AND r.exprs IS NOT DISTINCT FROM k.exprs
                 THEN 'exact' ELSE 'prefix' END AS kind
       FROM i r
-      JOIN i k ON k.indrelid = r.indrelid AND k.indexrelid <> r.indexrelid
+      -- both kinds share the first key column (0 for an expression): a
+      -- hash join on the table and that column pairs few indexes
+      JOIN i k ON k.indrelid = r.indrelid AND k.keys[1] = r.keys[1] AND k.indexrelid <> r.indexrelid
      WHERE r.pred IS NOT DISTINCT FROM k.pred
        -- the redundant index must be droppable without losing a constraint
        -- or a uniqueness guarantee the other index does not give
@@ -171,9 +179,11 @@ pairs AS (
        )
 ),
 best AS (
-    SELECT DISTINCT ON (p.indexrelid) p.*
-      FROM pairs p
-     ORDER BY p.indexrelid, p.kind = 'exact' DESC, p.k_oid
+    SELECT b.*, t.relname AS table_name
+      FROM (SELECT DISTINCT ON (p.indexrelid) p.*
+              FROM pairs p
+             ORDER BY p.indexrelid, p.kind = 'exact' DESC, p.k_oid) b
+      JOIN pg_catalog.pg_class t ON t.oid = b.indrelid
 )
 SELECT 'duplicate_index'::text AS check,
        pg_catalog.format('%I.%I', b.nspname, b.index_name) AS object,
@@ -196,7 +206,12 @@ SELECT 'duplicate_index'::text AS check,
        pg_catalog.pg_stat_get_numscans(b.indexrelid) AS index_scans,
        b.indexrelid::regclass AS index_oid
   FROM best b
- ORDER BY b.size_bytes DESC, b.nspname, b.index_name;
+;
+COMMENT ON VIEW architect.duplicate_indexes_unordered IS 'the rows of architect.duplicate_indexes, in no particular order (what architect.findings and architect.index_drop_candidates read, to skip a sort)';
+
+CREATE VIEW architect.duplicate_indexes WITH (security_invoker = true) AS
+    SELECT * FROM architect.duplicate_indexes_unordered
+     ORDER BY size_bytes DESC, schema_name, index_name;
 COMMENT ON VIEW architect.duplicate_indexes IS 'indexes made useless by another index on the same table: exact duplicates, or btree indexes whose columns lead another';
 
 CREATE VIEW architect.invalid_indexes WITH (security_invoker = true) AS
@@ -242,7 +257,7 @@ COMMENT ON VIEW architect.invalid_indexes IS 'indexes marked invalid (a failed c
 -- every DELETE or key UPDATE on the referenced table then scans the whole
 -- referencing table, and joins along the key cannot use an index.  Largest
 -- referencing tables first.
-CREATE VIEW architect.missing_fk_indexes WITH (security_invoker = true) AS
+CREATE VIEW architect.missing_fk_indexes_unordered WITH (security_invoker = true) AS
 WITH ns AS MATERIALIZED (
     SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
 ),
@@ -301,7 +316,12 @@ SELECT 'missing_fk_index'::text AS check,
        fk.table_rows,
        fk.table_bytes AS table_size_bytes
   FROM fk CROSS JOIN architect.health_settings() s
- ORDER BY fk.table_bytes DESC, fk.table_rows DESC, fk.nspname, fk.relname, fk.conname;
+;
+COMMENT ON VIEW architect.missing_fk_indexes_unordered IS 'the rows of architect.missing_fk_indexes, in no particular order (what architect.schema_advice reads, to skip a sort)';
+
+CREATE VIEW architect.missing_fk_indexes WITH (security_invoker = true) AS
+    SELECT * FROM architect.missing_fk_indexes_unordered
+     ORDER BY table_size_bytes DESC, table_rows DESC, schema_name, table_name, constraint_name;
 COMMENT ON VIEW architect.missing_fk_indexes IS 'foreign keys whose columns lead no index, largest referencing tables first, with the CREATE INDEX statement';
 
 -- What to drop, one row per index, the strongest reason first: invalid,
@@ -320,11 +340,11 @@ WITH c AS (
            CASE d.kind WHEN 'exact' THEN 'duplicate' ELSE 'prefix_redundant' END,
            CASE d.kind WHEN 'exact' THEN 2 ELSE 3 END, d.severity, d.detail, d.size_bytes,
            d.covered_by, NULL
-      FROM architect.duplicate_indexes d
+      FROM architect.duplicate_indexes_unordered d
     UNION ALL
     SELECT u.index_oid, u.schema_name, u.table_name, u.index_name,
            'unused', 4, u.severity, u.detail, u.size_bytes, NULL, u.evidence_since
-      FROM architect.unused_indexes u
+      FROM architect.unused_indexes_unordered u
 ),
 ranked AS (
     SELECT c.*,
@@ -358,4 +378,5 @@ SELECT 'index_drop_candidate'::text AS check,
 COMMENT ON VIEW architect.index_drop_candidates IS 'indexes to drop (invalid, duplicate, prefix-redundant, unused), each with its DROP INDEX CONCURRENTLY statement and why';
 
 -- The views filter what each role may see themselves (security_invoker).
-GRANT SELECT ON architect.index_usage, architect.unused_indexes, architect.duplicate_indexes, architect.invalid_indexes, architect.missing_fk_indexes, architect.index_drop_candidates TO PUBLIC;
+GRANT SELECT ON architect.index_usage, architect.unused_indexes, architect.duplicate_indexes,
+    architect.unused_indexes_unordered, architect.duplicate_indexes_unordered, architect.missing_fk_indexes_unordered, architect.invalid_indexes, architect.missing_fk_indexes, architect.index_drop_candidates TO PUBLIC;

@@ -169,12 +169,7 @@ COMMENT ON VIEW architect.security_advice IS 'security findings: ssl, pg_hba.con
 -- (over a large catalog its estimated cost passes jit_above_cost, and
 -- compiling it would take far longer than running it) and give its sorts
 -- the memory to stay off disk.
-CREATE FUNCTION architect.schema_advice_rows()
-RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz, table_size_bytes bigint)
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-SET jit = off
-SET work_mem = '64MB'
-AS $body$
+CREATE VIEW architect.schema_advice_unordered WITH (security_invoker = true) AS
 WITH s AS (SELECT * FROM architect.health_settings()),
 t AS (
     SELECT c.oid, n.nspname, c.relname, c.relkind,
@@ -259,7 +254,7 @@ f AS (
      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = t.oid AND k.contype = 'p')
     UNION ALL
     SELECT m.check, m.object, m.severity, m.value, m.threshold, m.detail, m.action, m.table_size_bytes
-      FROM architect.missing_fk_indexes m
+      FROM architect.missing_fk_indexes_unordered m
     UNION ALL
     SELECT 'timestamp_without_time_zone', pg_catalog.format('%I.%I.%I', t.nspname, t.relname, a.attname), 'info',
            pg_catalog.format_type(a.atttypid, a.atttypmod), NULL,
@@ -306,8 +301,18 @@ f AS (
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
        NULL::timestamptz AS evidence_since,
        f.size_bytes AS table_size_bytes
-  FROM f
- ORDER BY architect.severity_rank(f.severity) DESC, f.size_bytes DESC, f.check, f.object
+  FROM f;
+COMMENT ON VIEW architect.schema_advice_unordered IS 'the rows of architect.schema_advice, in no particular order (what architect.findings reads, to skip a sort; JIT is best off when reading it)';
+
+CREATE FUNCTION architect.schema_advice_rows()
+RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz, table_size_bytes bigint)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET jit = off
+SET work_mem = '64MB'
+AS $body$
+SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action, f.evidence_since, f.table_size_bytes
+  FROM architect.schema_advice_unordered f
+ ORDER BY architect.severity_rank(f.severity) DESC, f.table_size_bytes DESC, f.check, f.object
 $body$;
 COMMENT ON FUNCTION architect.schema_advice_rows() IS 'the rows of architect.schema_advice (run without JIT)';
 
@@ -316,4 +321,4 @@ CREATE VIEW architect.schema_advice WITH (security_invoker = true) AS
 COMMENT ON VIEW architect.schema_advice IS 'schema findings: tables without a primary key, unindexed foreign keys (large tables first), timestamp without time zone, updated_at without trigger, integer primary keys nearing their limit';
 
 -- The views filter what each role may see themselves (security_invoker).
-GRANT SELECT ON architect.security_advice, architect.schema_advice TO PUBLIC;
+GRANT SELECT ON architect.security_advice, architect.schema_advice, architect.schema_advice_unordered TO PUBLIC;
