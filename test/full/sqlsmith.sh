@@ -9,7 +9,7 @@
 #    machine.  Capture is at 100 %: every query goes through the hooks.
 # 2. The server must not have crashed or restarted: pg_postmaster_start_time()
 #    unchanged, no "terminated by signal" (or any crash report) in the log.
-#    The fuzz cluster runs with track_activity_query_size = 1MB, so that the
+#    The fuzz cluster runs with track_activity_query_size = 128kB, so that the
 #    log's "Failed process was running:" holds the whole statement; each
 #    crashed statement is saved (crash-N.sql) and run again on the same
 #    database with nothing preloaded (shared_preload_libraries = ''), then
@@ -38,11 +38,15 @@ pga_crashed_statements() {
         END { if (f != "") close(f); print n + 0 }' "$1"
 }
 
-# _pga_restart_with PRELOAD: restart the cluster of PGA_DIR with
-# shared_preload_libraries = PRELOAD.
-_pga_restart_with() {
-    pga_psql postgres "ALTER SYSTEM SET shared_preload_libraries = '$1'" >&2 &&
-        pga_cluster_stop && pga_cluster_start
+# _pga_restart_bare: restart the cluster of PGA_DIR with nothing preloaded
+# (on the command line, which overrides postgresql.conf; ALTER SYSTEM would
+# write the empty list as one empty name).  pga_cluster_stop and
+# pga_cluster_start bring the preload back.
+_pga_restart_bare() {
+    pga_cluster_stop &&
+        env ${PGA_SERVER_ENV:-} "$PGA_BINDIR/pg_ctl" -D "$PGA_DIR/data" -l "$PGA_DIR/server.log" \
+            -o "-c shared_preload_libraries=" -w -t 120 start >/dev/null &&
+        [ -z "$(pga_psql postgres 'SHOW shared_preload_libraries')" ]
 }
 
 # _pga_crashes_again FILE: run the statement as the fuzz role (bounded);
@@ -72,12 +76,12 @@ pga_sqlsmith_attribute() {
         return 1
     fi
     [ "$n" -gt 5 ] && { echo "$n crashed statements, only 5 replayed" >&2; ours=1; n=5; }
-    _pga_restart_with "" || { echo "restart without pg_architect failed"; return 1; }
+    _pga_restart_bare || { echo "restart without pg_architect failed"; return 1; }
     for i in $(seq 1 "$n"); do
         if _pga_crashes_again "$dir/crash-$i.sql"; then echo yes; else echo no; fi \
             >"$dir/crash-$i.without"
     done
-    _pga_restart_with "pg_stat_statements,pg_architect" ||
+    pga_cluster_stop && pga_cluster_start ||
         { echo "restart with pg_architect failed"; return 1; }
     for i in $(seq 1 "$n"); do
         without=$(cat "$dir/crash-$i.without")
@@ -102,11 +106,14 @@ pga_sqlsmith() {
     local summary=""
     command -v sqlsmith >/dev/null || { echo "sqlsmith is not installed"; return 1; }
     pga_fuzz_role regression >&2 || { echo "setup failed"; return 1; }
-    # The whole statement in the crash report (1MB per backend: fewer of them).
-    pga_psql postgres "ALTER SYSTEM SET track_activity_query_size = '1MB';
-                       ALTER SYSTEM SET max_connections = 25" >&2 &&
+    # The whole statement in the crash report: 4 in 5 sqlsmith statements
+    # are longer than the default 1kB, the longest about 60kB.  Capture
+    # keeps that much text per query entry (shared memory, and each view
+    # copies the entries), hence fewer entries: eviction all the time.
+    pga_psql postgres "ALTER SYSTEM SET track_activity_query_size = '128kB';
+                       ALTER SYSTEM SET pg_architect.max_entries = 1000" >&2 &&
         pga_cluster_stop && pga_cluster_start ||
-        { echo "restart with track_activity_query_size = 1MB failed"; return 1; }
+        { echo "restart with track_activity_query_size = 128kB failed"; return 1; }
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()') || return 1
     local logpos
     logpos=$(stat -c %s "$dir/server.log")
