@@ -110,8 +110,8 @@ pga_sqlsmith() {
     # are longer than the default 1kB, the longest about 60kB.  Capture
     # keeps that much text per query entry (shared memory, and each view
     # copies the entries), hence fewer entries: eviction all the time.
-    pga_psql postgres "ALTER SYSTEM SET track_activity_query_size = '128kB';
-                       ALTER SYSTEM SET pg_architect.max_entries = 1000" >&2 &&
+    pga_psql postgres "ALTER SYSTEM SET track_activity_query_size = '128kB'" >&2 &&
+        pga_psql postgres "ALTER SYSTEM SET pg_architect.max_entries = 1000" >&2 &&
         pga_cluster_stop && pga_cluster_start ||
         { echo "restart with track_activity_query_size = 128kB failed"; return 1; }
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()') || return 1
