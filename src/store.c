@@ -596,12 +596,24 @@ pga_store_snapshot(PgaTableId tbl, char **entries)
 	PgaTable   *t = &pga_shared->tables[tbl];
 	char	   *buf;
 	int			n = 0;
+	int			room = Min(t->nslots, 64);
 
-	buf = palloc(mul_size(t->nslots, t->entrysize));
+	/*
+	 * Grow with the entries in use rather than sizing for every slot: an
+	 * entry holds track_activity_query_size bytes of text, so slots times
+	 * entry size can pass palloc's 1 GB limit while few slots are in use.
+	 */
+	buf = MemoryContextAllocHuge(CurrentMemoryContext,
+								 mul_size(Max(room, 1), t->entrysize));
 	for (int i = 0; i < t->nslots; i++)
 	{
 		PgaSlot    *slot = PGA_SLOT(t, i);
 
+		if (n == room)
+		{
+			room = Min(t->nslots, room * 2);
+			buf = repalloc_huge(buf, mul_size(room, t->entrysize));
+		}
 		SpinLockAcquire(&slot->mutex);
 		if (slot->in_use)
 		{
