@@ -1142,6 +1142,24 @@ typedef struct PgaPredRow
 	int64		scan_group;
 } PgaPredRow;
 
+/* Arguments of one pga_try_ddl_subxact() call, for pga_subxact_run(). */
+typedef struct PgaTryDdl
+{
+	PgaRun	   *run;
+	PgaTable   *t;
+	PgaQuery   *q;
+	const char *ddl;
+	int			kinds;
+} PgaTryDdl;
+
+static void
+pga_try_ddl_subxact(void *arg)
+{
+	PgaTryDdl  *a = (PgaTryDdl *) arg;
+
+	pga_cand_add(a->run, a->t, pga_hypo_from_ddl(a->ddl), a->kinds, a->q);
+}
+
 /*
  * pga_try_ddl
  *		Add the candidate a CREATE INDEX statement describes, in a
@@ -1151,32 +1169,15 @@ typedef struct PgaPredRow
 static void
 pga_try_ddl(PgaRun *run, PgaTable *t, PgaQuery *q, const char *ddl, int kinds)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	MemoryContext oldcxt = MemoryContextSwitchTo(run->cxt);
+	PgaTryDdl	a = {run, t, q, ddl, kinds};
+	ErrorData  *edata = pga_subxact_run(pga_try_ddl_subxact, &a, true);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(run->cxt);
-	PG_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	if (edata != NULL)
 	{
-		PgaHypoIndex *h = pga_hypo_from_ddl(ddl);
+		int			cat = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
 
-		pga_cand_add(run, t, h, kinds, q);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-		int			cat;
-
-		MemoryContextSwitchTo(run->cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		cat = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
 		if (cat == ERRCODE_OPERATOR_INTERVENTION ||
 			cat == ERRCODE_INSUFFICIENT_RESOURCES ||
 			cat == ERRCODE_SYSTEM_ERROR || cat == ERRCODE_INTERNAL_ERROR)
@@ -1184,7 +1185,6 @@ pga_try_ddl(PgaRun *run, PgaTable *t, PgaQuery *q, const char *ddl, int kinds)
 		elog(DEBUG1, "captured predicate candidate skipped (%s): %s",
 			 edata->message ? edata->message : "error", ddl);
 	}
-	PG_END_TRY();
 }
 
 /*

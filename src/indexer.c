@@ -230,43 +230,6 @@ pga_request_cancel(PgaJobSlot *slot)
 }
 
 /*
- * pga_subxact_run
- *		Run fn(arg) in an internal subtransaction, committed (release) or
- *		always rolled back (so that the locks it took go too).  Returns
- *		NULL, or the error it raised, copied into the caller's memory
- *		context after the subtransaction was rolled back.
- */
-ErrorData *
-pga_subxact_run(void (*fn) (void *arg), void *arg, bool release)
-{
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		fn(arg);
-		if (release)
-			ReleaseCurrentSubTransaction();
-		else
-			RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(oldcxt);
-	CurrentResourceOwner = oldowner;
-	return edata;
-}
-
-/*
  * pga_slot_alloc
  *		A free slot, else the longest-finished one nobody waits for, else
  *		-1.  Slots whose worker never started within five minutes are given

@@ -150,8 +150,6 @@ extern int	pga_slot_index_for_job(int64 job_id, Oid dboid);
 extern void pga_wake_database(Oid dboid);
 extern bool pga_launch_cleanup_worker(Oid dboid, bool wait);
 extern void pga_request_cancel(PgaJobSlot *slot);
-extern ErrorData *pga_subxact_run(void (*fn) (void *arg), void *arg,
-								  bool release);
 extern void pga_check_session_role(const char *what);
 extern void pga_refuse_in_block(const char *what, bool wait);
 extern int64 pga_submit_job(PgaJobRequest *jr, int *slotno, bool *attached,

@@ -36,6 +36,7 @@
 #include "utils/memutils.h"
 
 #include "advisor.h"
+#include "pg_architect.h"
 #include "indexer.h"
 
 /*

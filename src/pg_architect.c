@@ -22,9 +22,11 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/resowner.h"
 
 #include "pg_architect.h"
 
@@ -84,4 +86,41 @@ pga_require_primary(const char *what)
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("%s cannot run on a hot standby", what),
 				 errhint("Run it on the primary server.")));
+}
+
+/*
+ * pga_subxact_run
+ *		Run fn(arg) in an internal subtransaction, committed (release) or
+ *		always rolled back (so that the locks it took go too).  Returns
+ *		NULL, or the error it raised, copied into the caller's memory
+ *		context after the subtransaction was rolled back.
+ */
+ErrorData *
+pga_subxact_run(void (*fn) (void *arg), void *arg, bool release)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		fn(arg);
+		if (release)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return edata;
 }

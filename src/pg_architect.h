@@ -37,5 +37,7 @@ extern void pga_require_preload(const char *what);
 
 /* Raise SQLSTATE 25006 when the server is a hot standby. */
 extern void pga_require_primary(const char *what);
+extern ErrorData *pga_subxact_run(void (*fn) (void *arg), void *arg,
+								  bool release);
 
 #endif							/* PG_ARCHITECT_H */

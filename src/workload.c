@@ -305,6 +305,22 @@ pga_plan_baseline(PgaRun *run, PgaQuery *q)
 	return true;
 }
 
+/* Arguments and result of one pga_plan_baseline(), for pga_subxact_run(). */
+typedef struct PgaBaselineCall
+{
+	PgaRun	   *run;
+	PgaQuery   *q;
+	bool		keep;
+} PgaBaselineCall;
+
+static void
+pga_plan_baseline_subxact(void *arg)
+{
+	PgaBaselineCall *c = (PgaBaselineCall *) arg;
+
+	c->keep = pga_plan_baseline(c->run, c->q);
+}
+
 /*
  * pga_workload_add
  *		Prepare and plan one statement in a subtransaction; keep it if it
@@ -313,10 +329,11 @@ pga_plan_baseline(PgaRun *run, PgaQuery *q)
 static void
 pga_workload_add(PgaRun *run, PgaRawQuery *raw)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	MemoryContext oldcxt;
 	PgaQuery   *q;
-	volatile bool keep = false;
+	PgaBaselineCall call;
+	ErrorData  *edata;
+	bool		keep;
 
 	CHECK_FOR_INTERRUPTS();
 
@@ -327,26 +344,16 @@ pga_workload_add(PgaRun *run, PgaRawQuery *raw)
 	q->total_ms = raw->total_ms;
 	q->rows = raw->rows;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(run->cxt);
-	PG_TRY();
+	call.run = run;
+	call.q = q;
+	call.keep = false;
+	oldcxt = MemoryContextSwitchTo(run->cxt);
+	edata = pga_subxact_run(pga_plan_baseline_subxact, &call, true);
+	MemoryContextSwitchTo(oldcxt);
+	keep = call.keep;
+	if (edata != NULL)
 	{
-		keep = pga_plan_baseline(run, q);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
 		int			cat;
-
-		MemoryContextSwitchTo(run->cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
 
 		/* Cancellation, shortage of resources, internal errors: give up. */
 		cat = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
@@ -367,7 +374,6 @@ pga_workload_add(PgaRun *run, PgaRawQuery *raw)
 			 edata->message ? edata->message : "error", q->text);
 		keep = false;
 	}
-	PG_END_TRY();
 
 	if (keep)
 	{
