@@ -1359,11 +1359,7 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 	MemoryContext old;
 	PgaRun	   *run;
 	ArrayType  *arr;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			nelems;
-	List	   *hypos = NIL;
-	List	   *names = NIL;
+	List	   *hypos;
 	int			i;
 
 	if (PG_ARGISNULL(0))
@@ -1372,33 +1368,13 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 				 errmsg("indexes must not be NULL"),
 				 errhint("Pass an array of CREATE INDEX statements, possibly empty.")));
 	arr = PG_GETARG_ARRAYTYPE_P(0);
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("indexes must be a one-dimensional array")));
 
 	pga_init_materialized_srf(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_architect workload what-if",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &nelems);
-	for (i = 0; i < nelems; i++)
-	{
-		PgaHypoIndex *h;
-
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("index definition %d is NULL", i + 1),
-					 errhint("Every element of indexes must be a CREATE INDEX statement.")));
-		h = pga_hypo_from_ddl(TextDatumGetCString(elems[i]));
-		if (h->name == NULL)
-			pga_hypo_choose_name(h, names);
-		names = lappend(names, h->name);
-		hypos = lappend(hypos, h);
-	}
+	hypos = pga_hypo_list_from_array(arr);
 
 	run = palloc0(sizeof(PgaRun));
 	run->cxt = cxt;

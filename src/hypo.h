@@ -17,6 +17,7 @@
 #include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
 #include "storage/block.h"
+#include "utils/array.h"
 
 /*
  * One hypothetical index.  Expressions and the predicate are stored as the
@@ -61,6 +62,7 @@ extern bool pga_hypo_add_key(PgaHypoIndex *h, Node *expr, Oid opclass,
 extern bool pga_hypo_add_include(PgaHypoIndex *h, AttrNumber attnum);
 extern void pga_hypo_set_predicate(PgaHypoIndex *h, List *pred);
 extern PgaHypoIndex *pga_hypo_from_ddl(const char *ddl);
+extern List *pga_hypo_list_from_array(ArrayType *arr);
 extern void pga_hypo_check_table(Oid relid);
 extern char *pga_hypo_signature(PgaHypoIndex *h);
 extern char *pga_hypo_ddl(PgaHypoIndex *h, bool concurrently);

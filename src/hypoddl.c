@@ -34,6 +34,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_opclass.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -43,6 +44,7 @@
 #include "parser/parse_utilcmd.h"
 #include "parser/parser.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -737,4 +739,45 @@ pga_hypo_choose_name(PgaHypoIndex *h, List *taken)
 			return name;
 		}
 	}
+}
+
+/*
+ * pga_hypo_list_from_array
+ *		The hypothetical indexes of a text[] of CREATE INDEX statements (the
+ *		indexes argument of whatif() and workload_whatif()), numbered by
+ *		position, unnamed ones named as recommendations are.  NULL elements
+ *		and arrays of more than one dimension are refused.
+ */
+List *
+pga_hypo_list_from_array(ArrayType *arr)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	List	   *hypos = NIL;
+	List	   *names = NIL;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("indexes must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &nelems);
+	for (int i = 0; i < nelems; i++)
+	{
+		PgaHypoIndex *h;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("index definition %d is NULL", i + 1),
+					 errhint("Every element of indexes must be a CREATE INDEX statement.")));
+		h = pga_hypo_from_ddl(TextDatumGetCString(elems[i]));
+		h->id = i;
+		if (h->name == NULL)
+			pga_hypo_choose_name(h, names);
+		names = lappend(names, h->name);
+		hypos = lappend(hypos, h);
+	}
+	return hypos;
 }

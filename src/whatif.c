@@ -415,18 +415,13 @@ pga_whatif(PG_FUNCTION_ARGS)
 	text	   *qtext;
 	char	   *query_string;
 	ArrayType  *arr;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			nelems;
-	List	   *hypos = NIL;
-	List	   *names = NIL;
+	List	   *hypos;
 	Query	   *query;
 	PgaPrepareStatus status;
 	PgaPlanResult without;
 	PgaPlanResult with;
 	ListCell   *lc;
 	int			pos;
-	int			i;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -442,28 +437,7 @@ pga_whatif(PG_FUNCTION_ARGS)
 	arr = PG_GETARG_ARRAYTYPE_P(1);
 	query_string = text_to_cstring(qtext);
 
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("indexes must be a one-dimensional array")));
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &nelems);
-	for (i = 0; i < nelems; i++)
-	{
-		PgaHypoIndex *h;
-
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("index definition %d is NULL", i + 1),
-					 errhint("Every element of indexes must be a CREATE INDEX statement.")));
-		h = pga_hypo_from_ddl(TextDatumGetCString(elems[i]));
-		h->id = i;
-		if (h->name == NULL)
-			pga_hypo_choose_name(h, names);
-		names = lappend(names, h->name);
-		hypos = lappend(hypos, h);
-	}
+	hypos = pga_hypo_list_from_array(arr);
 
 	query = pga_prepare_query(query_string, &status);
 	if (query == NULL)
