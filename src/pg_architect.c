@@ -3,12 +3,13 @@
  * pg_architect.c
  *	  Entry point of the pg_architect extension.
  *
- * This file only holds PG_MODULE_MAGIC and _PG_init.  _PG_init calls each
- * module's init function in a fixed order: GUCs first (they are defined in
- * every backend that loads the library, preloaded or not, so that SET and
- * SHOW work and the prefix is reserved), then the modules that need shared
- * memory or hooks, which only make sense when the library is loaded at
- * postmaster start through shared_preload_libraries.
+ * This file holds PG_MODULE_MAGIC, _PG_init and the few helpers every
+ * module uses (pga_require_preload, pga_require_primary, pga_subxact_run).
+ * _PG_init calls each module's init function in a fixed order: GUCs first
+ * (they are defined in every backend that loads the library, preloaded or
+ * not, so that SET and SHOW work and the prefix is reserved), then the
+ * modules that need shared memory or hooks, which only make sense when the
+ * library is loaded at postmaster start through shared_preload_libraries.
  *
  * When the library is loaded later (by CREATE EXTENSION or the first call
  * of one of its functions), everything that can work without shared memory
