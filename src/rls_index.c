@@ -61,6 +61,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/latch.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -154,8 +155,10 @@ pga_rls_jobs_active(List *jobs)
  * pga_rls_cancel_jobs
  *		Cancel every job of the list that has not finished.  A running one
  *		is interrupted (SIGINT); it is waited for, at most
- *		pg_architect.guard_lock_timeout, so that its worker has dropped the
- *		invalid index and released the table before the caller locks it.
+ *		pg_architect.guard_lock_timeout (or lock_timeout when that is 0;
+ *		unbounded but interruptible when both are), so that its worker has
+ *		dropped the invalid index and released the table before the caller
+ *		locks it.
  *		A queued job stops before it starts, even one waiting for this very
  *		transaction.
  */
@@ -170,6 +173,8 @@ pga_rls_cancel_jobs(List *jobs)
 		bool		cancelled;
 		PgaJobState state = pga_rls_job_state(job_id, &cancelled);
 		TimestampTz start = GetCurrentTimestamp();
+		int			limit_ms = pga_guard_lock_timeout > 0 ?
+			pga_guard_lock_timeout : LockTimeout;
 
 		if (!PGA_SLOT_IS_ACTIVE(state))
 			continue;
@@ -179,9 +184,8 @@ pga_rls_cancel_jobs(List *jobs)
 							job_id)));
 		while (state == PGA_SLOT_RUNNING)
 		{
-			if (pga_guard_lock_timeout > 0 &&
-				TimestampDifferenceExceeds(start, GetCurrentTimestamp(),
-										   pga_guard_lock_timeout))
+			if (limit_ms > 0 &&
+				TimestampDifferenceExceeds(start, GetCurrentTimestamp(), limit_ms))
 				break;
 			(void) WaitLatch(MyLatch,
 							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
