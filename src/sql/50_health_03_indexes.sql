@@ -114,8 +114,12 @@ WITH ns AS MATERIALIZED (
     SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
 ),
 multi AS MATERIALIZED (
-    -- only tables with several indexes can have duplicates
-    SELECT x.indrelid FROM pg_catalog.pg_index x GROUP BY x.indrelid HAVING count(*) > 1
+    -- both kinds of duplicate share the table and the first key column (0
+    -- for an expression), so only indexes that share both with another
+    -- index are looked at further
+    SELECT x.indrelid, x.indkey[0] AS key1
+      FROM pg_catalog.pg_index x
+     GROUP BY x.indrelid, x.indkey[0] HAVING count(*) > 1
 ),
 i AS MATERIALIZED (
     SELECT x.indexrelid, x.indrelid, x.indnkeyatts, x.indnatts, ic.relam,
@@ -132,7 +136,7 @@ i AS MATERIALIZED (
            ns.nspname, ic.relname AS index_name,
            ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
       FROM multi
-      JOIN pg_catalog.pg_index x ON x.indrelid = multi.indrelid
+      JOIN pg_catalog.pg_index x ON x.indrelid = multi.indrelid AND x.indkey[0] = multi.key1
       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
       -- an index lives in its table's schema and is temporary when its
       -- table is: the table itself is looked up for the result rows only
