@@ -279,12 +279,23 @@ fk AS (
       JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
       CROSS JOIN LATERAL (
-            -- one index probe per key: the columns, in the key's order
-            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '
-                                         ORDER BY pg_catalog.array_position(c.conkey, a.attnum)) AS cols,
-                   pg_catalog.array_agg(a.attname::text ORDER BY pg_catalog.array_position(c.conkey, a.attnum)) AS col_names
-              FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) kc
+            -- the key's column names, in its order.  A single-column key
+            -- (the usual case) is one index probe for one row, without the
+            -- sort an ordered aggregate starts for every key.
+            SELECT CASE WHEN pg_catalog.cardinality(c.conkey) = 1
+                        THEN ARRAY[(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                                     WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1])]
+                        ELSE (SELECT pg_catalog.array_agg(a.attname::text ORDER BY pg_catalog.array_position(c.conkey, a.attnum))
+                                FROM pg_catalog.pg_attribute a
+                               WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) END AS col_names
+            OFFSET 0) kn
+      CROSS JOIN LATERAL (
+            SELECT CASE WHEN pg_catalog.cardinality(kn.col_names) = 1
+                        THEN pg_catalog.quote_ident(kn.col_names[1])
+                        ELSE (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(u.n), ', ' ORDER BY u.o)
+                                FROM pg_catalog.unnest(kn.col_names) WITH ORDINALITY u(n, o)) END AS cols,
+                   kn.col_names
+            OFFSET 0) kc
      WHERE c.contype = 'f'
        AND c.conparentid = 0
        AND t.relpersistence <> 't'
