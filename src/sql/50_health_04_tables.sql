@@ -23,7 +23,9 @@ big AS MATERIALIZED (
      WHERE c.relkind IN ('r', 'm')
        AND architect.is_user_schema(n.nspname)
        AND c.relpersistence <> 't'
-       AND c.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= (SELECT s.bloat_min_size FROM s)
+       -- the limit in pages, once (the block size is a power of two, so
+       -- the division is exact): not a numeric product per relation
+       AND c.relpages >= (SELECT pg_catalog.ceil(s.bloat_min_size / pg_catalog.current_setting('block_size')::float8) FROM s)
 ),
 cols AS (
     SELECT cs.relid, count(*) AS stat_cols,
@@ -115,9 +117,11 @@ i AS (
      WHERE ic.relam = 403 AND ic.relkind = 'i' AND x.indisvalid
        AND architect.is_user_schema(n.nspname)
        AND t.relpersistence <> 't'
-       -- smaller indexes are never bloat findings: left out (the limit as
-       -- an init plan, so that the scan of pg_class filters on it)
-       AND ic.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= (SELECT s.bloat_min_size FROM s)
+       -- smaller indexes are never bloat findings: left out (the limit in
+       -- pages as an init plan, so that the scan of pg_class filters on it
+       -- with one comparison; the block size is a power of two, so the
+       -- division is exact)
+       AND ic.relpages >= (SELECT pg_catalog.ceil(s.bloat_min_size / pg_catalog.current_setting('block_size')::float8) FROM s)
 ),
 cs AS (
     SELECT c.relid, c.attnum, c.null_frac, c.avg_width
