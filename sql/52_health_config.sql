@@ -89,3 +89,14 @@ SELECT architect.age_text(interval '3 days 4 hours'), architect.age_text(interva
        architect.age_text(interval '0'), architect.age_text(NULL);
 SELECT architect.severity_rank('critical'), architect.severity_rank('warning'),
        architect.severity_rank('info'), architect.severity_rank('bogus');
+-- NULL stays NULL (as when the function was STRICT)
+SELECT architect.severity_rank(NULL) IS NULL AS null_rank;
+-- findings, alerts and report() order tens of thousands of rows by it: the
+-- planner must inline it (a CASE in the plan) rather than call a SQL
+-- function per row
+CREATE FUNCTION pg_temp.plan_lines(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF, VERBOSE) ' || q;
+END $$;
+SELECT bool_or(l LIKE '%CASE WHEN%') AS inlined, NOT bool_or(l LIKE '%severity_rank%') AS no_function_call
+  FROM pg_temp.plan_lines($$SELECT architect.severity_rank(v.s) FROM (VALUES ('warning'), ('info')) v(s)$$) l;

@@ -114,8 +114,12 @@ WITH ns AS MATERIALIZED (
     SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
 ),
 multi AS MATERIALIZED (
-    -- only tables with several indexes can have duplicates
-    SELECT x.indrelid FROM pg_catalog.pg_index x GROUP BY x.indrelid HAVING count(*) > 1
+    -- both kinds of duplicate share the table and the first key column (0
+    -- for an expression), so only indexes that share both with another
+    -- index are looked at further
+    SELECT x.indrelid, x.indkey[0] AS key1
+      FROM pg_catalog.pg_index x
+     GROUP BY x.indrelid, x.indkey[0] HAVING count(*) > 1
 ),
 i AS MATERIALIZED (
     SELECT x.indexrelid, x.indrelid, x.indnkeyatts, x.indnatts, ic.relam,
@@ -132,7 +136,7 @@ i AS MATERIALIZED (
            ns.nspname, ic.relname AS index_name,
            ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
       FROM multi
-      JOIN pg_catalog.pg_index x ON x.indrelid = multi.indrelid
+      JOIN pg_catalog.pg_index x ON x.indrelid = multi.indrelid AND x.indkey[0] = multi.key1
       JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
       -- an index lives in its table's schema and is temporary when its
       -- table is: the table itself is looked up for the result rows only
@@ -275,12 +279,23 @@ fk AS (
       JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
       CROSS JOIN LATERAL (
-            -- one index probe per key: the columns, in the key's order
-            SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '
-                                         ORDER BY pg_catalog.array_position(c.conkey, a.attnum)) AS cols,
-                   pg_catalog.array_agg(a.attname::text ORDER BY pg_catalog.array_position(c.conkey, a.attnum)) AS col_names
-              FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) kc
+            -- the key's column names, in its order.  A single-column key
+            -- (the usual case) is one index probe for one row, without the
+            -- sort an ordered aggregate starts for every key.
+            SELECT CASE WHEN pg_catalog.cardinality(c.conkey) = 1
+                        THEN ARRAY[(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                                     WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1])]
+                        ELSE (SELECT pg_catalog.array_agg(a.attname::text ORDER BY pg_catalog.array_position(c.conkey, a.attnum))
+                                FROM pg_catalog.pg_attribute a
+                               WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) END AS col_names
+            OFFSET 0) kn
+      CROSS JOIN LATERAL (
+            SELECT CASE WHEN pg_catalog.cardinality(kn.col_names) = 1
+                        THEN pg_catalog.quote_ident(kn.col_names[1])
+                        ELSE (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(u.n), ', ' ORDER BY u.o)
+                                FROM pg_catalog.unnest(kn.col_names) WITH ORDINALITY u(n, o)) END AS cols,
+                   kn.col_names
+            OFFSET 0) kc
      WHERE c.contype = 'f'
        AND c.conparentid = 0
        AND t.relpersistence <> 't'

@@ -23,7 +23,9 @@ big AS MATERIALIZED (
      WHERE c.relkind IN ('r', 'm')
        AND architect.is_user_schema(n.nspname)
        AND c.relpersistence <> 't'
-       AND c.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= (SELECT s.bloat_min_size FROM s)
+       -- the limit in pages, once (the block size is a power of two, so
+       -- the division is exact): not a numeric product per relation
+       AND c.relpages >= (SELECT pg_catalog.ceil(s.bloat_min_size / pg_catalog.current_setting('block_size')::float8) FROM s)
 ),
 cols AS (
     SELECT cs.relid, count(*) AS stat_cols,
@@ -115,9 +117,11 @@ i AS (
      WHERE ic.relam = 403 AND ic.relkind = 'i' AND x.indisvalid
        AND architect.is_user_schema(n.nspname)
        AND t.relpersistence <> 't'
-       -- smaller indexes are never bloat findings: left out (the limit as
-       -- an init plan, so that the scan of pg_class filters on it)
-       AND ic.relpages::numeric * pg_catalog.current_setting('block_size')::numeric >= (SELECT s.bloat_min_size FROM s)
+       -- smaller indexes are never bloat findings: left out (the limit in
+       -- pages as an init plan, so that the scan of pg_class filters on it
+       -- with one comparison; the block size is a power of two, so the
+       -- division is exact)
+       AND ic.relpages >= (SELECT pg_catalog.ceil(s.bloat_min_size / pg_catalog.current_setting('block_size')::float8) FROM s)
 ),
 cs AS (
     SELECT c.relid, c.attnum, c.null_frac, c.avg_width
@@ -227,7 +231,8 @@ SELECT 'seq_scans'::text AS check,
   FROM (
     -- what pg_stat_user_tables shows, without its join with pg_index and
     -- GROUP BY over every table: the index scans are summed only for the
-    -- rows that need them
+    -- tables with a sequential scan (filtered here, below OFFSET 0, so the
+    -- other counters are not read for the tables left out)
     SELECT c.oid AS relid, n.nspname AS schemaname, c.relname,
            pg_catalog.pg_stat_get_numscans(c.oid) AS seq_scan,
            pg_catalog.pg_stat_get_tuples_returned(c.oid) AS seq_tup_read,
@@ -238,9 +243,9 @@ SELECT 'seq_scans'::text AS check,
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'm', 'p')
        AND architect.is_user_schema(n.nspname)
+       AND pg_catalog.pg_stat_get_numscans(c.oid) > 0
     OFFSET 0) t
  CROSS JOIN s
- WHERE t.seq_scan > 0
  ORDER BY t.seq_tup_read DESC, t.schemaname, t.relname;
 COMMENT ON VIEW architect.seq_scan_tables IS 'tables by rows read through sequential scans; a warning for many scans of many rows each';
 
@@ -371,17 +376,16 @@ dbs AS (
      WHERE d.datallowconn
 ),
 tabs AS MATERIALIZED (
-    SELECT 'table'::text AS scope, pg_catalog.current_database()::text AS database, n.nspname::text AS nspname,
-           c.relname::text AS relname, k.kind, k.age, k.max_age
+    -- one row per table with both ages: the kinds are split below, on the
+    -- few rows that are kept
+    SELECT n.nspname::text AS nspname, c.relname::text AS relname,
+           pg_catalog.age(c.relfrozenxid)::bigint AS xid_age,
+           least(g.xid_max, CASE WHEN c.reloptions IS NULL THEN g.xid_max ELSE coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_freeze_max_age'), g.xid_max) END) AS xid_max,
+           pg_catalog.mxid_age(c.relminmxid)::bigint AS mxid_age,
+           least(g.mxid_max, CASE WHEN c.reloptions IS NULL THEN g.mxid_max ELSE coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_multixact_freeze_max_age'), g.mxid_max) END) AS mxid_max
       FROM pg_catalog.pg_class c
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      CROSS JOIN g
-     CROSS JOIN LATERAL (VALUES
-            ('xid', pg_catalog.age(c.relfrozenxid)::bigint,
-             least(g.xid_max, CASE WHEN c.reloptions IS NULL THEN g.xid_max ELSE coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_freeze_max_age'), g.xid_max) END)),
-            ('multixact', pg_catalog.mxid_age(c.relminmxid)::bigint,
-             least(g.mxid_max, CASE WHEN c.reloptions IS NULL THEN g.mxid_max ELSE coalesce((SELECT o.option_value::bigint FROM pg_catalog.pg_options_to_table(c.reloptions) o WHERE o.option_name = 'autovacuum_multixact_freeze_max_age'), g.mxid_max) END))
-         ) k(kind, age, max_age)
      WHERE c.relkind IN ('r', 'm', 't')
        AND c.relpersistence <> 't'
        AND c.relfrozenxid <> '0'::xid
@@ -390,13 +394,20 @@ a AS (
     SELECT * FROM dbs
     UNION ALL
     -- the tables past the warning threshold...
-    SELECT tabs.* FROM tabs CROSS JOIN s
-     WHERE 100.0 * tabs.age / tabs.max_age >= s.wraparound_warning_pct
+    SELECT 'table'::text, pg_catalog.current_database()::text, t.nspname, t.relname, 'xid', t.xid_age, t.xid_max
+      FROM tabs t CROSS JOIN s
+     WHERE 100.0 * t.xid_age / t.xid_max >= s.wraparound_warning_pct
+    UNION ALL
+    SELECT 'table'::text, pg_catalog.current_database()::text, t.nspname, t.relname, 'multixact', t.mxid_age, t.mxid_max
+      FROM tabs t CROSS JOIN s
+     WHERE 100.0 * t.mxid_age / t.mxid_max >= s.wraparound_warning_pct
     UNION
     -- ...and the oldest table of each kind, whatever its age
-    (SELECT tabs.* FROM tabs WHERE tabs.kind = 'xid' ORDER BY tabs.age DESC, tabs.nspname, tabs.relname LIMIT 1)
+    (SELECT 'table'::text, pg_catalog.current_database()::text, t.nspname, t.relname, 'xid', t.xid_age, t.xid_max
+       FROM tabs t ORDER BY t.xid_age DESC, t.nspname, t.relname LIMIT 1)
     UNION
-    (SELECT tabs.* FROM tabs WHERE tabs.kind = 'multixact' ORDER BY tabs.age DESC, tabs.nspname, tabs.relname LIMIT 1)
+    (SELECT 'table'::text, pg_catalog.current_database()::text, t.nspname, t.relname, 'multixact', t.mxid_age, t.mxid_max
+       FROM tabs t ORDER BY t.mxid_age DESC, t.nspname, t.relname LIMIT 1)
 )
 SELECT CASE a.kind WHEN 'xid' THEN 'xid_wraparound' ELSE 'multixact_wraparound' END AS check,
        CASE a.scope WHEN 'database' THEN pg_catalog.format('database %I', a.database)

@@ -5,7 +5,12 @@
 -- Queries by total time, all databases, top-level statements only.  Other
 -- users' query texts show only to roles with pg_read_all_stats.
 CREATE VIEW architect.top_queries WITH (security_invoker = true) AS
-WITH q AS (
+WITH since AS (
+    -- once per query, not once per row: statements_reset() queries
+    -- pg_stat_statements_info (being volatile, the CTE is not inlined)
+    SELECT coalesce(architect.statements_reset(), pg_catalog.pg_postmaster_start_time()) AS since
+),
+q AS (
     SELECT q.*, d.datname, r.rolname,
            sum(q.total_exec_ms) OVER () AS all_ms
       FROM architect.statements(true) q
@@ -23,7 +28,7 @@ SELECT 'top_query'::text AS check,
          || coalesce(' -- plan findings: ' || f.findings, '') AS detail,
        CASE WHEN f.findings IS NOT NULL
             THEN pg_catalog.format('SELECT * FROM architect.plan_findings WHERE queryid = %s;', q.queryid) END AS action,
-       coalesce(architect.statements_reset(), pg_catalog.pg_postmaster_start_time()) AS evidence_since,
+       since.since AS evidence_since,
        q.datname::text AS database,
        q.rolname::text AS username,
        q.queryid,
@@ -39,6 +44,7 @@ SELECT 'top_query'::text AS check,
        coalesce(f.finding_count, 0) AS finding_count,
        f.findings
   FROM q
+ CROSS JOIN since
   LEFT JOIN architect.plan_findings_summary() f ON f.dbid = q.dbid AND f.queryid = q.queryid
  ORDER BY q.total_exec_ms DESC;
 COMMENT ON VIEW architect.top_queries IS 'pg_stat_statements by total time (all databases, top-level statements), with cache hit per query and capture''s plan findings';
@@ -55,7 +61,7 @@ SELECT 'slow_query'::text AS check,
        s.slow_query_warning || ' ms mean' AS threshold,
        t.detail,
        coalesce(t.action, 'SELECT * FROM architect.recommend_indexes(); -- and EXPLAIN (ANALYZE, BUFFERS) the query') AS action,
-       coalesce(architect.statements_reset(), pg_catalog.pg_postmaster_start_time()) AS evidence_since,
+       t.evidence_since,
        t.database, t.username, t.queryid, t.calls, t.total_exec_ms, t.mean_exec_ms, t.query, t.findings
   FROM architect.top_queries t CROSS JOIN s
  WHERE t.mean_exec_ms >= s.slow_query_warning AND t.calls >= s.slow_query_min_calls

@@ -10,13 +10,17 @@
 -- The query runs in a function so that it can switch JIT compilation off
 -- (over a large catalog its estimated cost passes jit_above_cost, and
 -- compiling it would take far longer than running it) and give its sorts
--- the memory to stay off disk.
+-- the memory to stay off disk; a PL/pgSQL one, so that its plan is kept for
+-- the session instead of being made again on every call.
 CREATE FUNCTION architect.security_advice_rows()
 RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz)
-LANGUAGE sql STABLE PARALLEL RESTRICTED
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET jit = off
 SET work_mem = '64MB'
 AS $body$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH s AS (SELECT * FROM architect.health_settings()),
 ucols AS MATERIALIZED (
     SELECT n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod
@@ -154,7 +158,8 @@ f AS (
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
        NULL::timestamptz AS evidence_since
   FROM f
- ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object
+ ORDER BY architect.severity_rank(f.severity) DESC, f.check, f.object;
+END
 $body$;
 COMMENT ON FUNCTION architect.security_advice_rows() IS 'the rows of architect.security_advice (run without JIT)';
 
@@ -165,10 +170,10 @@ COMMENT ON VIEW architect.security_advice IS 'security findings: ssl, pg_hba.con
 -- Schema: tables without a primary key, foreign keys without an index
 -- (largest tables first), timestamp without time zone columns, updated_at
 -- columns no trigger maintains, integer primary keys nearing their limit.
--- The query runs in a function so that it can switch JIT compilation off
--- (over a large catalog its estimated cost passes jit_above_cost, and
--- compiling it would take far longer than running it) and give its sorts
--- the memory to stay off disk.
+-- The query runs in a function (PL/pgSQL, so that its plan is kept for the
+-- session) so that it can switch JIT compilation off (over a large catalog
+-- its estimated cost passes jit_above_cost, and compiling it would take far
+-- longer than running it) and give its sorts the memory to stay off disk.
 CREATE VIEW architect.schema_advice_unordered WITH (security_invoker = true) AS
 WITH s AS (SELECT * FROM architect.health_settings()),
 t AS (
@@ -306,13 +311,17 @@ COMMENT ON VIEW architect.schema_advice_unordered IS 'the rows of architect.sche
 
 CREATE FUNCTION architect.schema_advice_rows()
 RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz, table_size_bytes bigint)
-LANGUAGE sql STABLE PARALLEL RESTRICTED
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET jit = off
 SET work_mem = '64MB'
 AS $body$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action, f.evidence_since, f.table_size_bytes
   FROM architect.schema_advice_unordered f
- ORDER BY architect.severity_rank(f.severity) DESC, f.table_size_bytes DESC, f.check, f.object
+ ORDER BY architect.severity_rank(f.severity) DESC, f.table_size_bytes DESC, f.check, f.object;
+END
 $body$;
 COMMENT ON FUNCTION architect.schema_advice_rows() IS 'the rows of architect.schema_advice (run without JIT)';
 
