@@ -483,7 +483,9 @@ pga_plan_with_joins(Query *query, const char *text, List *hypos,
  *		new index and with all its candidates (that cost is cached as well;
  *		both calls count as what-if calls); later calls restrict their join
  *		searches to the recorded joins.  res->restricted says whether the
- *		answer may be an upper bound.
+ *		answer may be an upper bound.  The single_query strategy, a baseline
+ *		to compare with, always plans in full: restricted costs would steer
+ *		its per-query choices and weaken the comparison.
  */
 void
 pga_whatif_cost_plan(PgaRun *run, PgaQuery *q, List *hypos,
@@ -492,6 +494,7 @@ pga_whatif_cost_plan(PgaRun *run, PgaQuery *q, List *hypos,
 	PgaJoinMemo *memo;
 
 	if (!pga_whatif_reuse_join_orders ||
+		pga_advisor_strategy == PGA_STRATEGY_SINGLE_QUERY ||
 		pga_cost_cache_is_exact_only(run->cost_cache))
 	{
 		pga_plan_query(q->query, q->text, hypos, res, false);
