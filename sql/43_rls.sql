@@ -20,6 +20,9 @@ CREATE ROLE guards_rls_admin;
 GRANT USAGE, CREATE ON SCHEMA guards_rls TO guards_rls_owner;
 GRANT USAGE ON SCHEMA guards_rls TO guards_rls_app, guards_rls_admin;
 
+-- Index jobs get predictable ids in this file.
+SELECT setval('architect.index_jobs_job_id_seq', 4300);
+
 SET ROLE guards_rls_owner;
 CREATE TABLE invoice (id int PRIMARY KEY, tenant_id int NOT NULL, amount int);
 INSERT INTO invoice SELECT g, g % 100, g FROM generate_series(1, 10000) g;
@@ -27,6 +30,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON invoice TO guards_rls_app, guards_rls_ad
 SELECT architect.enable_rls('invoice', 'tenant_id', bypass_roles => '{guards_rls_admin}');
 ANALYZE invoice;
 RESET ROLE;
+-- The index is built by the background worker once enable_rls() commits.
+CALL architect.wait_index_job(4301);
+SELECT source, status, index_name, statement FROM architect.index_jobs WHERE job_id = 4301;
 
 -- What was created: RLS enabled and forced, four policies comparing with a
 -- sub-select of the setting, a separate bypass policy, an index.
@@ -187,6 +193,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON todo TO guards_rls_app, guards_rls_admin
 INSERT INTO todo VALUES (1, 'guards_rls_app', 'mine'), (2, 'guards_rls_admin', 'theirs');
 SELECT architect.enable_owner_rls('todo', 'owner');
 SELECT architect.enable_rls('todo', 'owner');
+CALL architect.wait_index_job(4302);
 SET ROLE guards_rls_app;
 SELECT id, owner, what FROM todo;
 INSERT INTO todo (id, what) VALUES (3, 'new');
@@ -198,6 +205,7 @@ INSERT INTO doc VALUES (1, 10), (2, 20);
 GRANT SELECT ON doc TO guards_rls_app;
 SELECT architect.enable_owner_rls('doc', 'author_id');
 SELECT architect.enable_owner_rls('doc', 'author_id', setting => 'app.user_id');
+CALL architect.wait_index_job(4303);
 SET ROLE guards_rls_app;
 SET app.user_id = '20';
 SELECT * FROM doc;

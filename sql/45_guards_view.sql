@@ -9,7 +9,9 @@ SELECT architect.enable_audit('shop_order', exclude_columns => '{note}', mask_co
                               log_statement => true);
 SELECT architect.enable_updated_at('shop_order');
 SELECT architect.enable_soft_delete('shop_order');
+SELECT setval('architect.index_jobs_job_id_seq', 4500) > 0 AS job_ids_set;
 SELECT architect.enable_rls('shop_order', 'tenant_id', setting => 'app.tenant');
+CALL architect.wait_index_job(4501);
 
 -- A table with the columns but no trigger maintaining them, and one whose
 -- own trigger maintains updated_at (not reported).

@@ -108,6 +108,13 @@ extern bool pga_guard_drop_trigger(Relation rel, const char *tgname,
 
 extern void pga_guard_register_callbacks(void);
 
+/* rls_index.c */
+extern int64 pga_rls_build_index(Relation *relp, AttrNumber attnum,
+								 const char *kind, char **index_name);
+extern bool pga_rls_jobs_active(List *jobs);
+extern void pga_rls_cancel_jobs(List *jobs);
+extern int	pga_rls_drop_indexes(Relation *relp, List *jobs);
+
 /* guards_ddl.c */
 extern bool pga_guard_cascading;
 

@@ -21,9 +21,9 @@
  *	   only for the roles they apply to, so other roles' plans keep the
  *	   plain, indexable tenant condition;
  *	 - an index on the tenant column if no valid, non-partial index has it
- *	   as its first key (a plain CREATE INDEX, inside the caller's
- *	   transaction; pg_architect's background index builds, which build
- *	   CONCURRENTLY, cannot run inside it).
+ *	   as its first key: an index job that the background worker builds
+ *	   CONCURRENTLY after the caller commits, or, when no worker can, a plain
+ *	   CREATE INDEX inside the caller's transaction (rls_index.c).
  *
  * The policies call architect.guard_setting(), so they depend on the
  * extension: DROP EXTENSION refuses while they exist and DROP EXTENSION
@@ -31,11 +31,12 @@
  * with no policy, i.e. closed to all but superusers and the BYPASSRLS
  * roles).
  *
- * What was there before (RLS enabled, forced) and the index created are
- * recorded in the comment of the architect_*_select policy, as JSON after
- * the marker "pg_architect:"; disable_rls() reads it to remove exactly
- * what was added and restore the two flags.  The index also carries a
- * marker comment.
+ * What was there before (RLS enabled, forced), the index name and the ids
+ * of the index jobs queued are recorded in the comment of the
+ * architect_*_select policy, as JSON after the marker "pg_architect:";
+ * disable_rls() reads it to remove exactly what was added (rls_index.c)
+ * and restore the two flags.  An index built inside the transaction
+ * carries a marker comment instead of a job.
  *
  * enable_owner_rls() is the same with policies architect_owner_*: the
  * column is compared with current_user (guard_current_user()) or, when a
@@ -75,8 +76,6 @@ PG_FUNCTION_INFO_V1(pga_enable_rls);
 PG_FUNCTION_INFO_V1(pga_enable_owner_rls);
 PG_FUNCTION_INFO_V1(pga_disable_rls);
 
-#define PGA_RLS_INDEX_MARKER PGA_COMMENT_MARKER " created by architect.enable_rls"
-
 static const char *const pga_rls_commands[] = {"select", "insert", "update", "delete"};
 
 /* The guard's policies found on a table. */
@@ -87,7 +86,36 @@ typedef struct PgaRlsState
 	bool		was_enabled;	/* RLS enabled before the guard */
 	bool		was_forced;		/* RLS forced before the guard */
 	bool		have_record;	/* the two above come from the comment */
+	char	   *index_name;		/* index recorded, or NULL */
+	List	   *jobs;			/* index job ids recorded (int64 *) */
 } PgaRlsState;
+
+/*
+ * Add the job ids of a bigint[] to st->jobs (inside SPI, like the rest of
+ * the state).
+ */
+static void
+pga_rls_read_jobs(Datum arrd, PgaRlsState *st)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(arrd);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+
+	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	for (i = 0; i < n; i++)
+	{
+		int64	   *id;
+
+		if (nulls[i])
+			continue;
+		id = palloc(sizeof(int64));
+		*id = DatumGetInt64(elems[i]);
+		st->jobs = lappend(st->jobs, id);
+	}
+}
 
 /*
  * Read the guard's policies on relid and what the select policy's comment
@@ -105,13 +133,17 @@ pga_rls_state(Oid relid, PgaRlsState *st)
 	args[0] = ObjectIdGetDatum(relid);
 	rc = SPI_execute_with_args("SELECT p.polname::text, "
 							   "substring(p.polname from '^architect_(tenant|owner)_'), "
-							   "CASE WHEN d.description LIKE 'pg_architect:%' "
-							   "THEN (substr(d.description, 14)::jsonb ->> 'rls_was_enabled')::boolean END, "
-							   "CASE WHEN d.description LIKE 'pg_architect:%' "
-							   "THEN (substr(d.description, 14)::jsonb ->> 'rls_was_forced')::boolean END "
+							   "(r.rec ->> 'rls_was_enabled')::boolean, "
+							   "(r.rec ->> 'rls_was_forced')::boolean, "
+							   "r.rec ->> 'index', "
+							   "ARRAY(SELECT e::bigint FROM jsonb_array_elements_text("
+							   "CASE WHEN jsonb_typeof(r.rec -> 'index_jobs') = 'array' "
+							   "THEN r.rec -> 'index_jobs' ELSE '[]' END) e) "
 							   "FROM pg_policy p "
 							   "LEFT JOIN pg_description d ON d.objoid = p.oid "
 							   "AND d.classoid = 'pg_policy'::regclass AND d.objsubid = 0 "
+							   "LEFT JOIN LATERAL (SELECT CASE WHEN d.description LIKE 'pg_architect:%' "
+							   "THEN substr(d.description, 14)::jsonb END AS rec) r ON true "
 							   "WHERE p.polrelid = $1 "
 							   "AND p.polname ~ '^architect_(tenant|owner)_(select|insert|update|delete|bypass)$' "
 							   "ORDER BY 1",
@@ -140,35 +172,10 @@ pga_rls_state(Oid relid, PgaRlsState *st)
 			fo = SPI_getbinval(tup, td, 4, &isnull);
 			st->was_forced = !isnull && DatumGetBool(fo);
 			st->have_record = true;
+			st->index_name = SPI_getvalue(tup, td, 5);
+			pga_rls_read_jobs(SPI_getbinval(tup, td, 6, &isnull), st);
 		}
 	}
-}
-
-/*
- * Drop the indexes enable_rls() created on the table (marker comment).
- * The relation is closed around each DROP INDEX (see pga_guard_alter).
- */
-static int
-pga_rls_drop_indexes(Relation *relp)
-{
-	List	   *indexes = RelationGetIndexList(*relp);
-	List	   *drops = NIL;
-	ListCell   *lc;
-
-	foreach(lc, indexes)
-	{
-		Oid			indexid = lfirst_oid(lc);
-		char	   *desc = GetComment(indexid, RelationRelationId, 0);
-
-		if (desc && strncmp(desc, PGA_RLS_INDEX_MARKER, strlen(PGA_RLS_INDEX_MARKER)) == 0)
-			drops = lappend(drops,
-							psprintf("DROP INDEX %s",
-									 quote_qualified_identifier(get_namespace_name(get_rel_namespace(indexid)),
-																get_rel_name(indexid))));
-	}
-	foreach(lc, drops)
-		pga_guard_alter(relp, lfirst(lc));
-	return list_length(drops);
 }
 
 /*
@@ -251,6 +258,7 @@ pga_rls_enable(FunctionCallInfo fcinfo, const char *kind)
 	char	   *value;
 	char	   *cond;
 	char	   *index_name = NULL;
+	List	   *jobs;
 	StringInfoData rec;
 	ListCell   *lc;
 	int			i;
@@ -422,19 +430,24 @@ pga_rls_enable(FunctionCallInfo fcinfo, const char *kind)
 								qtable, roles.data));
 	}
 
-	/* An index for the tenant condition, unless one leads with the column. */
-	if (create_index && !pga_rls_has_leading_index(rel, attnum))
+	/*
+	 * An index for the tenant condition, unless one leads with the column,
+	 * or a job queued earlier is still building it (rls_index.c).
+	 */
+	jobs = st.jobs;
+	index_name = st.index_name;
+	if (create_index && !pga_rls_has_leading_index(rel, attnum) &&
+		!pga_rls_jobs_active(jobs))
 	{
-		index_name = ChooseRelationName(RelationGetRelationName(rel), colname,
-										"idx", RelationGetNamespace(rel), false);
-		pga_guard_alter(&rel, psprintf("CREATE INDEX %s ON %s (%s)",
-									   quote_identifier(index_name), qtable, qcol));
-		pga_guard_exec(psprintf("COMMENT ON INDEX %s IS %s",
-								quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-														   index_name),
-								quote_literal_cstr(psprintf("%s for the %s column %s",
-															PGA_RLS_INDEX_MARKER, kind,
-															qcol))));
+		int64		job_id = pga_rls_build_index(&rel, attnum, kind, &index_name);
+
+		if (job_id != 0)
+		{
+			int64	   *id = palloc(sizeof(int64));
+
+			*id = job_id;
+			jobs = lappend(jobs, id);
+		}
 	}
 
 	/* What disable_rls() needs to undo exactly this. */
@@ -454,6 +467,12 @@ pga_rls_enable(FunctionCallInfo fcinfo, const char *kind)
 		escape_json(&rec, index_name);
 	else
 		appendStringInfoString(&rec, "null");
+	appendStringInfoString(&rec, ", \"index_jobs\": [");
+	foreach(lc, jobs)
+		appendStringInfo(&rec, "%s" INT64_FORMAT,
+						 foreach_current_index(lc) > 0 ? ", " : "",
+						 *(int64 *) lfirst(lc));
+	appendStringInfoChar(&rec, ']');
 	appendStringInfoChar(&rec, '}');
 	pga_guard_exec(psprintf("COMMENT ON POLICY %s ON %s IS %s",
 							quote_identifier(psprintf("architect_%s_select", kind)),
@@ -500,6 +519,21 @@ pga_disable_rls(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 
 	pga_guard_begin(&ddl);
+
+	/*
+	 * Cancel the guard's unfinished index jobs before locking the table: a
+	 * running build holds a lock that conflicts with ours until it has
+	 * stopped and cleaned up (rls_index.c).  Only for the table's owner, as
+	 * pga_guard_open_table() checks next.
+	 */
+	if (!PG_ARGISNULL(0) &&
+		SearchSysCacheExists1(RELOID, PG_GETARG_DATUM(0)) &&
+		pg_class_ownercheck(PG_GETARG_OID(0), GetUserId()))
+	{
+		pga_rls_state(PG_GETARG_OID(0), &st);
+		pga_rls_cancel_jobs(st.jobs);
+	}
+
 	rel = pga_guard_open_table(PG_GETARG_DATUM(0), PG_ARGISNULL(0), "rls",
 							   AccessExclusiveLock);
 	qtable = pga_guard_table_name(rel);
@@ -517,7 +551,7 @@ pga_disable_rls(PG_FUNCTION_ARGS)
 	foreach(lc, st.policies)
 		pga_guard_exec(psprintf("DROP POLICY %s ON %s",
 								quote_identifier(lfirst(lc)), qtable));
-	(void) pga_rls_drop_indexes(&rel);
+	(void) pga_rls_drop_indexes(&rel, st.jobs);
 
 	if (!st.have_record)
 		ereport(WARNING,

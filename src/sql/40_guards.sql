@@ -290,7 +290,8 @@ WITH triggers AS (
                                           WHERE b.polrelid = pol.polrelid
                                             AND b.polname = replace(pol.polname, '_select', '_bypass')),
                                         '[]'::jsonb),
-               'index', rec -> 'index') AS options
+               'index', rec -> 'index',
+               'index_jobs', COALESCE(rec -> 'index_jobs', '[]'::jsonb)) AS options
       FROM pg_catalog.pg_policy pol
       JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
       LEFT JOIN LATERAL (

@@ -39,6 +39,31 @@ is($node->safe_psql('shop',
 	"SELECT client_addr, application_name, new_data->>'secret' FROM architect.audit_log"),
 	'127.0.0.1|tap client|***', 'client address, application name, mask over TCP');
 
+# Row-level security without preload: no worker can build the tenant
+# column's index concurrently, so enable_rls() builds it inside its
+# transaction, says so and why, and marks it; disable_rls() drops exactly
+# that index and keeps the user's.
+$node->safe_psql('shop', q{
+	CREATE TABLE tenant_t (id int PRIMARY KEY, tenant int);
+	CREATE INDEX user_idx ON tenant_t (id, tenant);
+});
+my ($rls_ret, $rls_out, $rls_err) = $node->psql('shop',
+	"SELECT architect.enable_rls('tenant_t', 'tenant')");
+is($rls_ret, 0, 'enable_rls works without preload');
+like($rls_err,
+	qr/NOTICE:\s+building index tenant_t_tenant_idx on table public\.tenant_t inside this transaction\nDETAIL:\s+pg_architect is not in shared_preload_libraries/,
+	'NOTICE: the index is built in the transaction, because nothing is preloaded');
+is($node->safe_psql('shop', q{
+	SELECT x.indisvalid, obj_description(x.indexrelid, 'pg_class') LIKE 'pg_architect: created by architect.enable_rls%',
+	       (SELECT options -> 'index_jobs' FROM architect.guards WHERE table_name = 'tenant_t')
+	  FROM pg_index x WHERE x.indexrelid = 'tenant_t_tenant_idx'::regclass}),
+	't|t|[]', 'the index is there, valid and marked, no job recorded');
+is($node->safe_psql('shop', q{
+	SELECT architect.disable_rls('tenant_t');
+	SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY indexrelid::regclass::text)
+	  FROM pg_index WHERE indrelid = 'tenant_t'::regclass}),
+	"\ntenant_t_pkey,user_idx", 'disable_rls drops the marked index and keeps the user index');
+
 # Several sessions at once: every change is logged once, ids are unique.
 my $sessions = 4;
 my $per = 50;
