@@ -215,6 +215,9 @@ INSERT INTO pga_good VALUES
   ('wait_index_job', 'timeout', $$'1 second'::interval$$),
   ('whatif', 'query', $$'SELECT * FROM pga_bad.t WHERE b = ''b1'''$$),
   ('whatif', 'indexes', $$ARRAY['CREATE INDEX ON pga_bad.t (b)']$$),
+  ('whatif_join_reuse', 'query', $$'SELECT * FROM pga_bad.t WHERE b = ''b1'''$$),
+  ('whatif_join_reuse', 'indexes', $$ARRAY['CREATE INDEX ON pga_bad.t (b)']$$),
+  ('whatif_join_reuse', 'trained_with', $$ARRAY['CREATE INDEX ON pga_bad.t (b)']$$),
   ('workload_whatif', 'indexes', $$ARRAY['CREATE INDEX ON pga_bad.t (b)']$$);
 
 -- The class of an argument: by function and name where the type says too
@@ -225,6 +228,9 @@ INSERT INTO pga_arg_class VALUES
   ('whatif', 'query', 'query'),
   ('whatif', 'indexes', 'indexes'),
   ('workload_whatif', 'indexes', 'indexes'),
+  ('whatif_join_reuse', 'query', 'query'),
+  ('whatif_join_reuse', 'indexes', 'indexes'),
+  ('whatif_join_reuse', 'trained_with', 'indexes'),
   ('recommend_indexes_for', 'queries', 'queries'),
   ('create_index', 'ddl_or_recommendation', 'ddl'),
   ('sequence_last_value', 'seq', 'seq'),

@@ -130,6 +130,9 @@ INSERT INTO pga_priv_calls VALUES
   ('wait_index_job(bigint,interval)', '-- see below'),
   ('whatif(text,text[])',
    $$SELECT NULL FROM architect.whatif('SELECT * FROM pga_priv.t WHERE b = ''x''', ARRAY['CREATE INDEX ON pga_priv.t (b)']) LIMIT 1$$),
+  ('whatif_join_reuse(text,text[],text[])',
+   $$SELECT NULL FROM architect.whatif_join_reuse('SELECT * FROM pga_priv.t WHERE b = ''x''', ARRAY['CREATE INDEX ON pga_priv.t (b)'])$$),
+  ('whatif_join_reuse_stats()', $$SELECT NULL FROM architect.whatif_join_reuse_stats()$$),
   ('workload_whatif(text[])',
    $$SELECT NULL FROM architect.workload_whatif(ARRAY['CREATE INDEX ON pga_priv.t (b)']) LIMIT 1$$);
 
@@ -221,6 +224,9 @@ INSERT INTO pga_priv_probes VALUES
   ('whatif() of a table the role may not read',
    $$SELECT CASE WHEN count(*) > 0 THEN 'VISIBLE' ELSE 'hidden' END
        FROM architect.whatif('SELECT * FROM pga_priv.t WHERE a = 1', ARRAY['CREATE INDEX ON pga_priv.t (b)'])$$),
+  ('whatif_join_reuse() of a table the role may not read',
+   $$SELECT CASE WHEN count(*) > 0 THEN 'VISIBLE' ELSE 'hidden' END
+       FROM architect.whatif_join_reuse('SELECT * FROM pga_priv.t WHERE a = 1', ARRAY['CREATE INDEX ON pga_priv.t (b)'])$$),
   ('exact_bloat() of a table the role may not read',
    $$SELECT CASE WHEN count(*) > 0 THEN 'VISIBLE' ELSE 'hidden' END
        FROM architect.exact_bloat('pga_priv.t')$$);

@@ -177,7 +177,7 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	k = -1;
 	while ((k = bms_next_member(rel, k)) >= 0)
 		hypos = lappend(hypos, run->cands[k]->hypo);
-	pga_plan_query(q->query, q->text, hypos, &res, false);
+	pga_whatif_cost_plan(run, q, hypos, &res);	/* whatif_joins.c */
 	run->stats.whatif_calls++;
 
 	pos = 0;
@@ -188,7 +188,8 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 			cused = bms_add_member(cused, k);
 		pos++;
 	}
-	pga_cost_cache_store(run->cost_cache, q->idx, rel, res.total_cost, cused);
+	pga_cost_cache_store(run->cost_cache, q->idx, rel, res.total_cost, cused,
+						 res.restricted);
 	if (used)
 		*used = cused;
 	return res.total_cost;
@@ -1128,6 +1129,18 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 		}
 	}
 
+	/*
+	 * Costs from restricted join searches (whatif_joins.c) are upper bounds;
+	 * what the user sees is re-costed with full planning from here on, the
+	 * guard rails checked again on those costs.
+	 */
+	if (pga_cost_cache_exact_only(run->cost_cache))
+	{
+		for (i = 0; i < run->nqueries; i++)
+			if (bms_overlap(run->qarr[i]->cands, sel.set))
+				sel.cost[i] = pga_cost(run, run->qarr[i], sel.set, &sel.used[i]);
+		pga_guard_rails(run, &sel);
+	}
 	pga_emit(run, &sel, rsinfo);
 
 	run->stats.cost_before = 0;

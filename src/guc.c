@@ -64,6 +64,9 @@ static const struct config_enum_entry pga_strategy_options[] = {
 	{NULL, 0, false}
 };
 
+/* what-if speed */
+bool		pga_whatif_reuse_join_orders = true;
+
 /* indexer */
 int			pga_max_index_jobs = 8;
 int			pga_index_lock_timeout = 5000;
@@ -341,6 +344,20 @@ define_advisor_gucs(void)
 /*
  * Index builds (indexer.c).
  */
+/*
+ * What-if costing speed (whatif_joins.c).
+ */
+static void
+define_whatif_gucs(void)
+{
+	DefineCustomBoolVariable("pg_architect.whatif_reuse_join_orders",
+							 "Lets the index advisor re-use the join orders of its earlier full plans of a query.",
+							 "For a query joining four or more tables, once it has been planned in full without new indexes, under all its candidates and under the first index set asked, later what-if costings search only the join relations of those plans' join trees.  Such a cost is never below the full search's; the figures the advisor reports are re-costed with full planning.",
+							 &pga_whatif_reuse_join_orders,
+							 true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+}
+
 static void
 define_indexer_gucs(void)
 {
@@ -784,6 +801,7 @@ pga_guc_init(void)
 {
 	define_capture_gucs();
 	define_advisor_gucs();
+	define_whatif_gucs();
 	define_indexer_gucs();
 	define_guard_gucs();
 	define_health_gucs();

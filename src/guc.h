@@ -77,6 +77,9 @@ extern double pga_partial_selectivity;	/* pg_architect.partial_index_selectivity
 extern double pga_write_cost_factor;	/* pg_architect.write_cost_factor */
 extern int	pga_advisor_strategy;	/* pg_architect.advisor_strategy */
 
+/* what-if speed (whatif_joins.c) */
+extern bool pga_whatif_reuse_join_orders;	/* pg_architect.whatif_reuse_join_orders */
+
 /* indexer */
 extern int	pga_max_index_jobs;		/* pg_architect.max_index_jobs */
 extern int	pga_index_lock_timeout; /* pg_architect.index_lock_timeout */

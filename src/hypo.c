@@ -77,6 +77,7 @@
 #include "advisor.h"
 #include "hypo.h"
 #include "pg_architect.h"
+#include "whatif.h"
 
 /* Saved hooks. */
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
@@ -123,6 +124,8 @@ pga_hypo_init(void)
 
 	/* The advisor's candidate collector is a planner hook too. */
 	pga_candidates_init();
+	/* And so is the join order re-use of what-if calls (whatif_joins.c). */
+	pga_whatif_joins_init();
 }
 
 /*

@@ -55,6 +55,7 @@ PG_FUNCTION_INFO_V1(pga_whatif);
 
 int64		pga_whatif_calls = 0;
 double		pga_whatif_ms = 0.0;
+int64		pga_whatif_restricted = 0;
 
 /*
  * pga_prepare_query
@@ -227,6 +228,7 @@ pga_plan_query(Query *query, const char *text, List *hypos,
 	else
 		result->rows = pstmt->planTree->plan_rows;
 	result->used = NULL;
+	result->restricted = false;
 	result->relids = list_copy(pstmt->relationOids);
 	result->rtable = want_rtable ? copyObject(pstmt->rtable) : NIL;
 	if (oids != NIL && hypos != NIL)
@@ -264,6 +266,12 @@ pga_plan_query(Query *query, const char *text, List *hypos,
  *	  swaps and guard rails ask for such subsets all the time.
  * Derivations are looked for only after an exact miss, among the entries of
  * the same query, newest first.
+ *
+ * An entry may come from a restricted join search (whatif_joins.c), an
+ * upper bound of the planner's optimum.  pga_cost_cache_exact_only() turns
+ * the cache to full planning for the rest of the run: such entries are no
+ * longer answered, so that the figures the advisor reports are exact.  The
+ * cache also holds each query's recorded join orders (PgaJoinMemo).
  */
 typedef struct PgaCostKey
 {
@@ -276,6 +284,7 @@ typedef struct PgaCostItem
 	Bitmapset  *set;			/* the index set planned with */
 	double		cost;
 	Bitmapset  *used;			/* the members the plan uses */
+	bool		restricted;		/* from a restricted join search */
 } PgaCostItem;
 
 typedef struct PgaCostHashEntry
@@ -292,6 +301,10 @@ struct PgaCostCache
 	int			nqueries;		/* allocated length of byquery */
 	int64		exact_hits;
 	int64		derived_hits;
+	bool		exact_only;		/* answer only from full plans, plan in full */
+	int64		restricted;		/* entries stored from restricted searches */
+	PgaJoinMemo **memos;		/* per query index, or NULL */
+	int			nmemos;			/* allocated length of memos */
 };
 
 PgaCostCache *
@@ -327,7 +340,8 @@ pga_cost_cache_lookup(PgaCostCache *cc, int qidx, Bitmapset *set,
 	key.qidx = qidx;
 	key.sethash = bms_hash_value(set);
 	e = hash_search(cc->exact, &key, HASH_FIND, NULL);
-	if (e != NULL && bms_equal(e->item->set, set))
+	if (e != NULL && bms_equal(e->item->set, set) &&
+		!(cc->exact_only && e->item->restricted))
 	{
 		cc->exact_hits++;
 		*cost = e->item->cost;
@@ -340,6 +354,8 @@ pga_cost_cache_lookup(PgaCostCache *cc, int qidx, Bitmapset *set,
 	{
 		PgaCostItem *it = (PgaCostItem *) lfirst(lc);
 
+		if (cc->exact_only && it->restricted)
+			continue;
 		if (bms_is_subset(it->used, set) && bms_is_subset(set, it->set))
 		{
 			cc->derived_hits++;
@@ -357,7 +373,7 @@ pga_cost_cache_lookup(PgaCostCache *cc, int qidx, Bitmapset *set,
  */
 void
 pga_cost_cache_store(PgaCostCache *cc, int qidx, Bitmapset *set, double cost,
-					 Bitmapset *used)
+					 Bitmapset *used, bool restricted)
 {
 	MemoryContext old = MemoryContextSwitchTo(cc->cxt);
 	PgaCostItem *it = palloc(sizeof(PgaCostItem));
@@ -368,6 +384,9 @@ pga_cost_cache_store(PgaCostCache *cc, int qidx, Bitmapset *set, double cost,
 	it->set = bms_copy(set);
 	it->cost = cost;
 	it->used = bms_copy(used);
+	it->restricted = restricted;
+	if (restricted)
+		cc->restricted++;
 
 	memset(&key, 0, sizeof(key));
 	key.qidx = qidx;
@@ -392,6 +411,53 @@ pga_cost_cache_store(PgaCostCache *cc, int qidx, Bitmapset *set, double cost,
 	/* Newest first: the sets asked next are most often near the last ones. */
 	cc->byquery[qidx] = lcons(it, cc->byquery[qidx]);
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * pga_cost_cache_exact_only
+ *		From now on, answer only from full plans and plan in full.  Returns
+ *		whether any stored cost came from a restricted join search, that is
+ *		whether costs the caller holds may be upper bounds to re-cost.
+ */
+bool
+pga_cost_cache_exact_only(PgaCostCache *cc)
+{
+	cc->exact_only = true;
+	elog(DEBUG1, "what-if join order re-use: %lld restricted costings in this run",
+		 (long long) cc->restricted);
+	return cc->restricted > 0;
+}
+
+bool
+pga_cost_cache_is_exact_only(PgaCostCache *cc)
+{
+	return cc->exact_only;
+}
+
+/*
+ * pga_cost_cache_join_memo
+ *		The recorded join orders of query qidx, created empty on first use.
+ */
+PgaJoinMemo *
+pga_cost_cache_join_memo(PgaCostCache *cc, int qidx)
+{
+	if (qidx >= cc->nmemos)
+	{
+		int			n = Max(qidx + 1, cc->nmemos * 2);
+
+		if (cc->memos == NULL)
+			cc->memos = MemoryContextAllocZero(cc->cxt, sizeof(PgaJoinMemo *) * n);
+		else
+		{
+			cc->memos = repalloc(cc->memos, sizeof(PgaJoinMemo *) * n);
+			memset(cc->memos + cc->nmemos, 0,
+				   sizeof(PgaJoinMemo *) * (n - cc->nmemos));
+		}
+		cc->nmemos = n;
+	}
+	if (cc->memos[qidx] == NULL)
+		cc->memos[qidx] = pga_join_memo_create(cc->cxt);
+	return cc->memos[qidx];
 }
 
 void

@@ -35,6 +35,9 @@ typedef struct PgaPlanResult
 								 * hypothetical indexes the plan scans */
 	List	   *relids;			/* OIDs of the relations the plan reads */
 	List	   *rtable;			/* the plan's flattened range table */
+	bool		restricted;		/* a join search was restricted to recorded
+								 * join orders (whatif_joins.c): the cost is
+								 * an upper bound of the planner's optimum */
 } PgaPlanResult;
 
 /*
@@ -48,7 +51,12 @@ extern PgaCostCache *pga_cost_cache_create(MemoryContext cxt);
 extern bool pga_cost_cache_lookup(PgaCostCache *cc, int qidx, Bitmapset *set,
 								  double *cost, Bitmapset **used);
 extern void pga_cost_cache_store(PgaCostCache *cc, int qidx, Bitmapset *set,
-								 double cost, Bitmapset *used);
+								 double cost, Bitmapset *used,
+								 bool restricted);
+extern bool pga_cost_cache_exact_only(PgaCostCache *cc);
+extern bool pga_cost_cache_is_exact_only(PgaCostCache *cc);
+extern struct PgaJoinMemo *pga_cost_cache_join_memo(PgaCostCache *cc,
+													int qidx);
 extern void pga_cost_cache_counts(PgaCostCache *cc, int64 *exact,
 								  int64 *derived);
 
@@ -56,8 +64,19 @@ extern Query *pga_prepare_query(const char *text, PgaPrepareStatus *status);
 extern void pga_plan_query(Query *query, const char *text, List *hypos,
 						   PgaPlanResult *result, bool want_rtable);
 
+/* Join order re-use (whatif_joins.c). */
+typedef struct PgaJoinMemo PgaJoinMemo;
+struct PgaRun;
+struct PgaQuery;
+
+extern void pga_whatif_joins_init(void);
+extern PgaJoinMemo *pga_join_memo_create(MemoryContext cxt);
+extern void pga_whatif_cost_plan(struct PgaRun *run, struct PgaQuery *q,
+								 List *hypos, PgaPlanResult *res);
+
 /* Statistics of planner calls made by pga_plan_query in this backend. */
 extern int64 pga_whatif_calls;
 extern double pga_whatif_ms;
+extern int64 pga_whatif_restricted;	/* of which restricted join searches */
 
 #endif							/* PGA_WHATIF_H */

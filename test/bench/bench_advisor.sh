@@ -37,7 +37,8 @@
 # BENCH_WIDE_TABLES (200), BENCH_WIDE_QUERIES (1000), BENCH_DIR
 # (/tmp/pga_bench_advisor), BENCH_PORT (55499), BENCH_PARTS ("A B C D"),
 # BENCH_RPC (random_page_cost, 1.1: the data fits in RAM; 4 is PostgreSQL's
-# default; set at every start, also on a reused cluster),
+# default; set at every start, also on a reused cluster), BENCH_SERVER_OPTS
+# (more -c options for the server, e.g. -c pg_architect.whatif_reuse_join_orders=off),
 # BENCH_TIMEOUT (600: seconds a TPC-H query may run), BENCH_QS_TIMEOUT (the
 # same while pg_qualstats samples; default BENCH_TIMEOUT), BENCH_REUSE (1: keep
 # the cluster and loaded data of an earlier run in BENCH_DIR), BENCH_SRC
@@ -57,6 +58,9 @@ PARTS=${BENCH_PARTS:-"A B C D"}
 TIMEOUT=${BENCH_TIMEOUT:-600}
 QS_TIMEOUT=${BENCH_QS_TIMEOUT:-$TIMEOUT}
 RPC=${BENCH_RPC:-1.1}
+# Extra server options, e.g. "-c pg_architect.whatif_reuse_join_orders=off"
+# to compare the advisor with and without join order re-use.
+SERVER_OPTS=${BENCH_SERVER_OPTS:-}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
 bash "$SRC/test/install-deps.sh" postgresql-15-pg-qualstats >/dev/null
@@ -110,7 +114,7 @@ jit = off
 max_wal_size = 4GB
 EOF
 fi
-"${as_pg[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -o "-c random_page_cost=$RPC" start >/dev/null
+"${as_pg[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -o "-c random_page_cost=$RPC $SERVER_OPTS" start >/dev/null
 trap '"${as_pg[@]}" "$BIN/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true' EXIT
 
 psql_db() {
@@ -123,7 +127,7 @@ out() { echo "$*" | tee -a "$DIR/results.md"; }
 out "# bench_advisor results"
 out ""
 out "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM, shared with other jobs"
-out "- command: BENCH_RPC=$RPC BENCH_SF=$SF BENCH_TIMEOUT=$TIMEOUT BENCH_QS_TIMEOUT=$QS_TIMEOUT BENCH_PARTS=\"$PARTS\" BENCH_SHOP_SCALE=$SHOP_SCALE BENCH_REPEAT=$REPEAT BENCH_WIDE_TABLES=$WIDE_TABLES BENCH_WIDE_QUERIES=$WIDE_QUERIES bash test/bench/bench_advisor.sh"
+out "- command: BENCH_SERVER_OPTS=\"$SERVER_OPTS\" BENCH_RPC=$RPC BENCH_SF=$SF BENCH_TIMEOUT=$TIMEOUT BENCH_QS_TIMEOUT=$QS_TIMEOUT BENCH_PARTS=\"$PARTS\" BENCH_SHOP_SCALE=$SHOP_SCALE BENCH_REPEAT=$REPEAT BENCH_WIDE_TABLES=$WIDE_TABLES BENCH_WIDE_QUERIES=$WIDE_QUERIES bash test/bench/bench_advisor.sh"
 out "- settings: shared_buffers 512MB, work_mem 32MB, random_page_cost $RPC, effective_cache_size 8GB, max_parallel_workers_per_gather 0, jit off; pg_architect defaults"
 out ""
 
