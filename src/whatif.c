@@ -55,6 +55,8 @@ PG_FUNCTION_INFO_V1(pga_whatif);
 
 int64		pga_whatif_calls = 0;
 double		pga_whatif_ms = 0.0;
+PgaPlanInspectHook pga_plan_inspect_hook = NULL;
+void	   *pga_plan_inspect_arg = NULL;
 
 /*
  * pga_prepare_query
@@ -219,6 +221,8 @@ pga_plan_query(Query *query, const char *text, List *hypos,
 	pga_collect_index_oids(pstmt->planTree, &oids);
 	foreach(lc, pstmt->subplans)
 		pga_collect_index_oids((Plan *) lfirst(lc), &oids);
+	if (pga_plan_inspect_hook != NULL && hypos != NIL)
+		pga_plan_inspect_hook(pstmt, hypos, pga_plan_inspect_arg);
 	MemoryContextSwitchTo(caller);
 
 	result->total_cost = pstmt->planTree->total_cost;

@@ -56,6 +56,17 @@ extern Query *pga_prepare_query(const char *text, PgaPrepareStatus *status);
 extern void pga_plan_query(Query *query, const char *text, List *hypos,
 						   PgaPlanResult *result, bool want_rtable);
 
+/*
+ * Called by pga_plan_query with each plan made under a non-empty set of
+ * hypothetical indexes, in a scratch memory context, before the plan is
+ * freed; NULL when nobody looks (the advisor's risk model sets it around
+ * its own planner calls: advisor_risk.c).
+ */
+typedef void (*PgaPlanInspectHook) (PlannedStmt *pstmt, List *hypos,
+									void *arg);
+extern PgaPlanInspectHook pga_plan_inspect_hook;
+extern void *pga_plan_inspect_arg;
+
 /* Statistics of planner calls made by pga_plan_query in this backend. */
 extern int64 pga_whatif_calls;
 extern double pga_whatif_ms;
