@@ -43,8 +43,11 @@
  *	   within the budget; then add what the budget still allows.
  *	4. Guard rails: an index whose served queries (those whose plans use
  *	   it) gain less than pg_architect.min_improvement percent is dropped,
- *	   and so is any index that makes a query's estimated cost more than
- *	   pg_architect.max_regression percent worse than today.
+ *	   and so are indexes that make a query's estimated cost more than
+ *	   pg_architect.max_regression percent worse than today (of those its
+ *	   plan uses, the one whose absence helps it most, until it is within
+ *	   the limit).  Costs here and everywhere include the misestimate
+ *	   guard's corrections (advisor_risk.c).
  *	5. Drop and refill: each chosen index in turn is taken out, the bytes
  *	   it frees are refilled greedily from the other candidates (any table)
  *	   and the guard rails applied again; the change is kept when the
@@ -177,7 +180,7 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	k = -1;
 	while ((k = bms_next_member(rel, k)) >= 0)
 		hypos = lappend(hypos, run->cands[k]->hypo);
-	pga_whatif_cost_plan(run, q, hypos, &res);	/* whatif_joins.c */
+	pga_risk_plan(run, q, hypos, &res);	/* advisor_risk.c, whatif_joins.c */
 	run->stats.whatif_calls++;
 
 	pos = 0;
@@ -653,7 +656,13 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 
 		changed = false;
 
-		/* A query made worse: drop the chosen indexes its plan uses. */
+		/*
+		 * A query made worse: drop, of the chosen indexes its plan uses, the
+		 * one whose absence makes it cheapest (the loop comes back while it
+		 * is still too expensive), so that an index other queries need is
+		 * not dropped with the one that hurts (e.g. a join lookup the
+		 * misestimate guard re-costed).
+		 */
 		for (i = 0; i < run->nqueries && !changed; i++)
 		{
 			PgaQuery   *q = run->qarr[i];
@@ -662,7 +671,25 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 			{
 				Bitmapset  *drop = bms_intersect(sel->set,
 												 sel->used[i] ? sel->used[i] : q->cands);
+				int			best = -1;
+				double		best_cost = 0;
 
+				k = -1;
+				while (bms_num_members(drop) > 1 &&
+					   (k = bms_next_member(drop, k)) >= 0)
+				{
+					double		c = pga_cost(run, q,
+											 bms_del_member(bms_copy(sel->set), k),
+											 NULL);
+
+					if (best < 0 || c < best_cost)
+					{
+						best = k;
+						best_cost = c;
+					}
+				}
+				if (best >= 0)
+					drop = bms_make_singleton(best);
 				pga_sel_set(run, sel, bms_difference(sel->set, drop));
 				changed = true;
 			}
@@ -1067,6 +1094,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	run->cost_cache = pga_cost_cache_create(cxt);
 
 	pga_workload_load(run, queries, weights);
+	pga_risk_load(run);
 	pga_candidates_build(run);
 
 	pga_sel_init(run, &sel);
@@ -1158,6 +1186,8 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 	INSTR_TIME_SUBTRACT(duration, start);
 	run->stats.runtime_ms = INSTR_TIME_GET_MILLISEC(duration);
 	run->stats.whatif_ms = pga_whatif_ms - ms0;
+	for (i = 0; i < run->nqueries; i++)
+		run->stats.risk_plans += run->qarr[i]->risk_plans;
 	pga_cost_cache_counts(run->cost_cache, &run->stats.cache_hits,
 						  &run->stats.derived_costs);
 	/* Baseline plans are planner calls too; count every one. */
@@ -1320,8 +1350,8 @@ Datum
 pga_advisor_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
-	Datum		values[20];
-	bool		nulls[20] = {0};
+	Datum		values[22];
+	bool		nulls[22] = {0};
 	PgaRunStats *s = &pga_last_stats;
 	static const char *sources[] = {"queries", "capture", "pg_stat_statements"};
 
@@ -1353,6 +1383,8 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
 	values[17] = Float8GetDatum(s->write_cost);
 	values[18] = Int64GetDatum(s->derived_costs);
 	values[19] = Int32GetDatum(s->skip_utility);
+	values[20] = Int32GetDatum(s->risky_queries);
+	values[21] = Int64GetDatum(s->risk_plans);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -16,6 +16,7 @@
 #include "utils/hsearch.h"
 
 #include "hypo.h"
+#include "whatif.h"
 
 /* What a candidate does for the queries that proposed it (bit flags). */
 #define PGA_KIND_EQ			0x0001	/* equality columns */
@@ -74,6 +75,8 @@ typedef struct PgaQuery
 	Bitmapset  *cur_used;		/* candidates its current plan uses */
 	Bitmapset  *cands;			/* candidates that may serve it */
 	List	   *tables;			/* PgaTable * it reads */
+	List	   *risks;			/* PgaRisk *: underestimates capture saw */
+	int64		risk_plans;		/* plans re-costed by the risk model */
 } PgaQuery;
 
 /* One candidate index. */
@@ -115,6 +118,8 @@ typedef struct PgaRunStats
 	double		cost_before;	/* weighted workload cost, no new index */
 	double		cost_after;		/* with the recommendation */
 	double		write_cost;		/* estimated maintenance of the new ones */
+	int			risky_queries;	/* queries with a measured underestimate */
+	int64		risk_plans;		/* plans re-costed by the risk model */
 } PgaRunStats;
 
 /* The state of one recommendation run. */
@@ -147,6 +152,11 @@ extern void pga_collect_begin(PgaRun *run, PgaQuery *q);
 extern void pga_collect_end(void);
 extern void pga_candidates_init(void);
 extern void pga_candidates_build(PgaRun *run);
+
+/* advisor_risk.c */
+extern void pga_risk_load(PgaRun *run);
+extern void pga_risk_plan(PgaRun *run, PgaQuery *q, List *hypos,
+						  PgaPlanResult *res);
 
 /* advisor.c */
 extern PgaRunStats pga_last_stats;

@@ -57,6 +57,7 @@ int			pga_max_index_columns = 4;
 double		pga_partial_selectivity = 0.2;
 double		pga_write_cost_factor = 1.0;
 int			pga_advisor_strategy = PGA_STRATEGY_WORKLOAD;
+bool		pga_misestimate_guard = true;
 
 static const struct config_enum_entry pga_strategy_options[] = {
 	{"workload", PGA_STRATEGY_WORKLOAD, false},
@@ -336,6 +337,15 @@ define_advisor_gucs(void)
 							 &pga_advisor_strategy,
 							 PGA_STRATEGY_WORKLOAD,
 							 pga_strategy_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.misestimate_guard",
+							 "Re-costs what-if plans that would probe a new index once per row of an input whose row count capture saw underestimated.",
+							 "The probes are multiplied by the underestimate measured in the workload's own executions (architect.predicates, at least pg_architect.misestimate_factor and pg_architect.misestimate_min_rows), so that an index whose plan is only cheap because of a misestimate is not recommended.",
+							 &pga_misestimate_guard,
+							 true,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -18,7 +18,6 @@ extern bool pga_sample_timing;		/* pg_architect.sample_timing */
 extern bool pga_save;				/* pg_architect.save */
 extern int	pga_seqscan_min_rows;	/* pg_architect.seqscan_min_rows */
 extern double pga_seqscan_max_kept;	/* pg_architect.seqscan_max_kept */
-extern double pga_misestimate_factor;	/* pg_architect.misestimate_factor */
 extern int	pga_misestimate_min_rows;	/* pg_architect.misestimate_min_rows */
 extern int	pga_nestloop_max_loops; /* pg_architect.nestloop_max_loops */
 extern double pga_heap_fetch_ratio; /* pg_architect.heap_fetch_ratio */
@@ -70,6 +69,8 @@ typedef enum PgaAdvisorStrategy
 
 extern double pga_min_improvement;	/* pg_architect.min_improvement */
 extern double pga_max_regression;	/* pg_architect.max_regression */
+extern bool pga_misestimate_guard;	/* pg_architect.misestimate_guard */
+extern double pga_misestimate_factor;	/* pg_architect.misestimate_factor */
 extern int	pga_max_whatif_calls;	/* pg_architect.max_whatif_calls */
 extern int	pga_max_workload_queries;	/* pg_architect.max_workload_queries */
 extern int	pga_max_index_columns;	/* pg_architect.max_index_columns */

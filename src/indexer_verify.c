@@ -228,7 +228,6 @@ pga_verify_collect(Oid relid, int64 *queryids, int nqueryids, int limit)
 static bool
 pga_plan_uses_index(Plan *plan, Oid indexoid)
 {
-	List	   *children = NIL;
 	ListCell   *lc;
 
 	if (plan == NULL)
@@ -248,29 +247,10 @@ pga_plan_uses_index(Plan *plan, Oid indexoid)
 			if (((BitmapIndexScan *) plan)->indexid == indexoid)
 				return true;
 			break;
-		case T_Append:
-			children = ((Append *) plan)->appendplans;
-			break;
-		case T_MergeAppend:
-			children = ((MergeAppend *) plan)->mergeplans;
-			break;
-		case T_BitmapAnd:
-			children = ((BitmapAnd *) plan)->bitmapplans;
-			break;
-		case T_BitmapOr:
-			children = ((BitmapOr *) plan)->bitmapplans;
-			break;
-		case T_CustomScan:
-			children = ((CustomScan *) plan)->custom_plans;
-			break;
-		case T_SubqueryScan:
-			if (pga_plan_uses_index(((SubqueryScan *) plan)->subplan, indexoid))
-				return true;
-			break;
 		default:
 			break;
 	}
-	foreach(lc, children)
+	foreach(lc, pga_plan_children(plan))
 		if (pga_plan_uses_index((Plan *) lfirst(lc), indexoid))
 			return true;
 	return pga_plan_uses_index(plan->lefttree, indexoid) ||

@@ -4,7 +4,8 @@
  *	  Entry point of the pg_architect extension.
  *
  * This file holds PG_MODULE_MAGIC, _PG_init and the few helpers every
- * module uses (pga_require_preload, pga_require_primary, pga_subxact_run).
+ * module uses (pga_require_preload, pga_require_primary, pga_subxact_run,
+ * pga_plan_children).
  * _PG_init calls each module's init function in a fixed order: GUCs first
  * (they are defined in every backend that loads the library, preloaded or
  * not, so that SET and SHOW work and the prefix is reserved), then the
@@ -27,6 +28,7 @@
 #include "access/xlog.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/plannodes.h"
 #include "utils/resowner.h"
 
 #include "pg_architect.h"
@@ -124,4 +126,37 @@ pga_subxact_run(void (*fn) (void *arg), void *arg, bool release)
 	MemoryContextSwitchTo(oldcxt);
 	CurrentResourceOwner = oldowner;
 	return edata;
+}
+
+/*
+ * pga_plan_children
+ *		The child plans of a Plan node other than lefttree and righttree:
+ *		an Append's or MergeAppend's members, a BitmapAnd's or BitmapOr's
+ *		arms, a SubqueryScan's subplan, a CustomScan's plans.  PostgreSQL
+ *		15 has no walker over Plan trees (planstate_tree_walker walks
+ *		executor state), so this is the one list of such node types for
+ *		the plan walks of pg_architect.  Sub-plans of expressions are in
+ *		PlannedStmt.subplans, for the caller to visit.  The list may be
+ *		the node's own: do not modify it.
+ */
+List *
+pga_plan_children(Plan *plan)
+{
+	switch (nodeTag(plan))
+	{
+		case T_Append:
+			return ((Append *) plan)->appendplans;
+		case T_MergeAppend:
+			return ((MergeAppend *) plan)->mergeplans;
+		case T_BitmapAnd:
+			return ((BitmapAnd *) plan)->bitmapplans;
+		case T_BitmapOr:
+			return ((BitmapOr *) plan)->bitmapplans;
+		case T_SubqueryScan:
+			return list_make1(((SubqueryScan *) plan)->subplan);
+		case T_CustomScan:
+			return ((CustomScan *) plan)->custom_plans;
+		default:
+			return NIL;
+	}
 }

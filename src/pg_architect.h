@@ -40,4 +40,8 @@ extern void pga_require_primary(const char *what);
 extern ErrorData *pga_subxact_run(void (*fn) (void *arg), void *arg,
 								  bool release);
 
+/* Child plans besides lefttree/righttree (Append, BitmapOr, ...). */
+struct Plan;
+extern List *pga_plan_children(struct Plan *plan);
+
 #endif							/* PG_ARCHITECT_H */

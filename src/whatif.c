@@ -56,6 +56,8 @@ PG_FUNCTION_INFO_V1(pga_whatif);
 int64		pga_whatif_calls = 0;
 double		pga_whatif_ms = 0.0;
 int64		pga_whatif_restricted = 0;
+PgaPlanInspectHook pga_plan_inspect_hook = NULL;
+void	   *pga_plan_inspect_arg = NULL;
 
 /*
  * pga_prepare_query
@@ -194,6 +196,7 @@ pga_plan_query(Query *query, const char *text, List *hypos,
 	ListCell   *lc;
 	instr_time	start;
 	instr_time	duration;
+	double		extra_cost;
 
 	scratch = AllocSetContextCreate(caller, "pg_architect what-if",
 									ALLOCSET_DEFAULT_SIZES);
@@ -220,9 +223,12 @@ pga_plan_query(Query *query, const char *text, List *hypos,
 	pga_collect_index_oids(pstmt->planTree, &oids);
 	foreach(lc, pstmt->subplans)
 		pga_collect_index_oids((Plan *) lfirst(lc), &oids);
+	extra_cost = 0.0;
+	if (pga_plan_inspect_hook != NULL && hypos != NIL)
+		extra_cost = pga_plan_inspect_hook(pstmt, hypos, pga_plan_inspect_arg);
 	MemoryContextSwitchTo(caller);
 
-	result->total_cost = pstmt->planTree->total_cost;
+	result->total_cost = pstmt->planTree->total_cost + extra_cost;
 	if (IsA(pstmt->planTree, ModifyTable) && pstmt->planTree->lefttree)
 		result->rows = pstmt->planTree->lefttree->plan_rows;
 	else

@@ -73,6 +73,18 @@ extern void pga_whatif_joins_init(void);
 extern PgaJoinMemo *pga_join_memo_create(MemoryContext cxt);
 extern void pga_whatif_cost_plan(struct PgaRun *run, struct PgaQuery *q,
 								 List *hypos, PgaPlanResult *res);
+/*
+ * Called by pga_plan_query with each plan made under a non-empty set of
+ * hypothetical indexes, in a scratch memory context, before the plan is
+ * freed.  It returns a cost to add to the plan's (0 for none): each plan
+ * is judged on its own, also when one costing makes several planner calls
+ * (whatif_joins.c's training plans).  NULL when nobody looks (the advisor's risk model sets it around
+ * its own planner calls: advisor_risk.c).
+ */
+typedef double (*PgaPlanInspectHook) (PlannedStmt *pstmt, List *hypos,
+									  void *arg);
+extern PgaPlanInspectHook pga_plan_inspect_hook;
+extern void *pga_plan_inspect_arg;
 
 /* Statistics of planner calls made by pga_plan_query in this backend. */
 extern int64 pga_whatif_calls;

@@ -86,12 +86,14 @@ CREATE FUNCTION architect.advisor_stats(
     OUT workload_cost_after float8,
     OUT write_cost float8,
     OUT derived_costs bigint,
-    OUT skipped_utility int)
+    OUT skipped_utility int,
+    OUT misestimated_queries int,
+    OUT risk_adjusted_plans bigint)
 RETURNS record
 LANGUAGE C VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'pga_advisor_stats';
 COMMENT ON FUNCTION architect.advisor_stats() IS
-  'counters of this session''s last index recommendation: workload read, statements skipped by reason, planner calls and time, costs answered from the cache or derived without planning, estimated workload cost before and after';
+  'counters of this session''s last index recommendation: workload read, statements skipped by reason, planner calls and time, costs answered from the cache or derived without planning, estimated workload cost before and after, queries with an underestimate measured by capture and plans the misestimate guard re-costed';
 
 CREATE VIEW architect.index_recommendations AS
     SELECT * FROM architect.recommend_indexes();
