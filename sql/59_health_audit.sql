@@ -163,13 +163,16 @@ SELECT count(*) FILTER (WHERE sessions_per_sec IS NOT NULL) > 0 AS has_rates,
 
 -- Vacuum: autovacuum is on but has not kept up (more than twice the dead
 -- tuples that trigger it).  The test holds the lock autovacuum would need,
--- so that it cannot catch up while the view is read.
-CREATE TABLE behind (id int, v text);
+-- so that it cannot catch up while the view is read; autovacuum is only
+-- enabled once that lock is held, so it cannot vacuum the table between the
+-- DELETE and the LOCK either.
+CREATE TABLE behind (id int, v text) WITH (autovacuum_enabled = off);
 INSERT INTO behind SELECT g, 'x' FROM generate_series(1, 1000) g;
 DELETE FROM behind WHERE id > 200;
 SELECT pg_stat_force_next_flush();
 BEGIN;
 LOCK TABLE behind IN SHARE UPDATE EXCLUSIVE MODE;
+ALTER TABLE behind RESET (autovacuum_enabled);
 SET LOCAL pg_architect.dead_tuples_min = 100;
 SELECT object, severity, detail LIKE '%autovacuum is not keeping up%' AS not_keeping_up, autovacuum_enabled, action
   FROM architect.vacuum_health WHERE schema_name = 'health_audit' AND table_name = 'behind';
