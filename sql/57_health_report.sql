@@ -90,5 +90,45 @@ SELECT "check", object FROM architect.findings WHERE object LIKE 'health_r.%';
 SELECT count(*) AS report_lines_left FROM architect.report() AS x(line)
  WHERE line LIKE '  [%] health\_r.%' AND line NOT LIKE '  [unused\_index] health\_r.t\_ab:%';
 
+-- Facts read once per call (the findings scope: sequence positions, the
+-- user's columns, column statistics) are never reused by a later call:
+-- not by the next statement of the same transaction, not by a second call
+-- within one statement.  Each change below must show in the very next call.
+CREATE SEQUENCE scope_seq AS smallint MAXVALUE 100;
+CREATE TABLE scope_t (id int PRIMARY KEY, at timestamptz);
+BEGIN;
+SELECT setval('scope_seq', 10);
+SELECT "check", object, severity FROM architect.findings WHERE object LIKE 'health_r.scope%' ORDER BY 1, 2;
+-- the sequence advanced and a column added in the same transaction
+SELECT setval('scope_seq', 95);
+ALTER TABLE scope_t ADD COLUMN made timestamp;
+SELECT "check", object, severity FROM architect.findings WHERE object LIKE 'health_r.scope%' ORDER BY 1, 2;
+SELECT count(*) AS report_lines FROM architect.report() AS x(line)
+ WHERE line LIKE '  [%] health\_r.scope%';
+ROLLBACK;
+-- twice within one statement, with changes in between (setval() is not
+-- undone by ROLLBACK: back to 10 first)
+SELECT setval('scope_seq', 10);
+CREATE TEMP TABLE scope_seen (call int, "check" text, object text);
+DO $$
+BEGIN
+    INSERT INTO scope_seen SELECT 1, f.check, f.object FROM architect.findings f WHERE f.object LIKE 'health_r.scope%';
+    PERFORM setval('health_r.scope_seq', 95);
+    ALTER TABLE health_r.scope_t ADD COLUMN made timestamp;
+    INSERT INTO scope_seen SELECT 2, f.check, f.object FROM architect.findings f WHERE f.object LIKE 'health_r.scope%';
+    INSERT INTO scope_seen SELECT 3, 'report', x.line FROM architect.report() AS x(line)
+     WHERE x.line LIKE '  [%] health\_r.scope%';
+END
+$$;
+SELECT * FROM scope_seen ORDER BY 1, 2, 3;
+-- the scope is the functions' own: off again after them, and the views
+-- read on their own see every change at once
+SHOW pg_architect.findings_scope;
+SELECT setval('scope_seq', 1);
+SELECT count(*) AS scope_seq_rows FROM architect.findings WHERE object = 'health_r.scope_seq';
+DROP TABLE scope_seen;
+DROP TABLE scope_t;
+DROP SEQUENCE scope_seq;
+
 RESET search_path;
 DROP SCHEMA health_r CASCADE;

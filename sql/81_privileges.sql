@@ -125,6 +125,7 @@ INSERT INTO pga_priv_calls VALUES
   ('system_info()', $$SELECT NULL FROM architect.system_info() LIMIT 1$$),
   ('unschedule(name)', $$SELECT NULL FROM architect.unschedule()$$),
   ('updated_at_trigger()', $$SELECT architect.updated_at_trigger()$$),
+  ('user_columns()', $$SELECT NULL FROM architect.user_columns() LIMIT 1$$),
   ('version()', $$SELECT NULL FROM architect.version()$$),
   -- A procedure that commits: it cannot run in the matrix's transaction.
   ('wait_index_job(bigint,interval)', '-- see below'),

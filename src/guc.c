@@ -22,6 +22,7 @@
 #include "utils/guc.h"
 
 #include "guc.h"
+#include "health.h"
 #include "pg_architect.h"
 
 /* guards */
@@ -618,6 +619,17 @@ pga_define_pct(const char *name, const char *desc, double *addr, double boot)
 static void
 define_health_gucs(void)
 {
+	/*
+	 * Internal: set by findings_rows() and report() for their own duration
+	 * (a SET clause), so that facts several views read are read once per
+	 * call; every assignment empties the cache (health.c).
+	 */
+	DefineCustomBoolVariable("pg_architect.findings_scope",
+							 "Internal: on while architect.findings or architect.report() runs, to read shared facts once.",
+							 "Set by those functions for their own duration; setting it elsewhere only caches within one statement.",
+							 &pga_findings_scope, false,
+							 PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							 NULL, pga_findings_scope_assign, NULL);
 	/* machine facts */
 	DefineCustomIntVariable("pg_architect.system_memory",
 							"Memory of the machine that config_advice plans for; 0 detects it.",

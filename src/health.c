@@ -26,7 +26,13 @@
  *	column_stats()		the null share and average width of every column the
  *						caller may see statistics of, for the bloat estimates:
  *						what pg_stats shows, without the cost of pg_stats
- *						(which decodes every histogram for every row).
+ *						(which decodes every histogram for every row);
+ *	user_columns()		the columns of the user's tables, for security_advice
+ *						and schema_advice.
+ *
+ * sequence_last_value(), column_stats() and user_columns() keep what they
+ * read for the rest of one architect.findings or architect.report() call
+ * (the findings scope, see facts_cache_usable()), never longer.
  *
  * Everything runs with the caller's privileges: these functions are not
  * SECURITY DEFINER, so the views show each role what PostgreSQL itself
@@ -64,6 +70,11 @@
 #include "storage/bufmgr.h"
 #include "storage/smgr.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "access/xact.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -84,6 +95,7 @@ PG_FUNCTION_INFO_V1(pga_password_roles);
 PG_FUNCTION_INFO_V1(pga_file_settings);
 PG_FUNCTION_INFO_V1(pga_exact_bloat);
 PG_FUNCTION_INFO_V1(pga_column_stats);
+PG_FUNCTION_INFO_V1(pga_user_columns);
 
 /*
  * Magic number in the special space of a sequence's only page (sequence.c
@@ -162,6 +174,116 @@ pga_health_settings(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The findings scope: facts read once per architect.findings or
+ * architect.report() call.
+ *
+ * architect.findings and architect.report() read two dozen views, and some
+ * of those read the same fact: the sequences and schema_advice views both
+ * read every sequence's position.  findings_rows() and report() run with
+ * pg_architect.findings_scope = on (a SET clause of the function, undone
+ * when it returns or fails); while it is on, sequence_last_value() keeps
+ * what it read in a cache, so that the second view reads the first one's
+ * value instead of locking and reading the page again; and column_stats()
+ * keeps its rows, that table_bloat and index_bloat both read; and
+ * user_columns() keeps the columns of the user's tables, that
+ * security_advice and schema_advice both read (one pass over pg_attribute
+ * instead of two).
+ *
+ * The cache never outlives one call: it is valid only while
+ * pg_architect.findings_scope is on, for the generation of that setting
+ * (bumped by every assignment, so each entry into findings_rows() or
+ * report() starts empty, even twice within one statement), in the same
+ * local transaction, top-level statement and user.  The standalone views
+ * run with the setting off and read every fact afresh.  Within the one
+ * query that the cache serves, the views see one position per sequence
+ * (without it, a nextval() committing between the two reads could show
+ * them two different ones).
+ */
+bool		pga_findings_scope = false;
+static uint64 facts_generation = 0;
+
+typedef struct FactsStamp
+{
+	uint64		generation;
+	LocalTransactionId lxid;
+	TimestampTz stmt_start;
+	Oid			userid;
+} FactsStamp;
+
+typedef struct SeqFact
+{
+	Oid			relid;			/* hash key */
+	bool		isnull;
+	int64		last_value;
+} SeqFact;
+
+typedef struct ColStatFact
+{
+	Oid			relid;
+	int16		attnum;
+	bool		inherited;
+	float4		null_frac;
+	int32		avg_width;
+} ColStatFact;
+
+static MemoryContext facts_cxt = NULL;
+static FactsStamp facts_stamp;
+static HTAB *seq_facts = NULL;	/* sequence_last_value() */
+static ColStatFact *colstat_facts = NULL;	/* column_stats(), NULL: not read yet */
+static int	colstat_nfacts = 0;
+static HeapTuple *usercol_facts = NULL; /* user_columns(), NULL: not read yet */
+static uint64 usercol_nfacts = 0;
+
+void
+pga_findings_scope_assign(bool newval, void *extra)
+{
+	/* every assignment (function entry and exit) starts a new generation */
+	facts_generation++;
+}
+
+/*
+ * facts_cache_usable
+ *		Whether the findings scope is on; when it is, drop whatever was
+ *		cached under another generation, transaction, statement or user.
+ */
+static bool
+facts_cache_usable(void)
+{
+	FactsStamp	now;
+
+	if (!pga_findings_scope)
+		return false;
+	memset(&now, 0, sizeof(now));
+	now.generation = facts_generation;
+	now.lxid = MyProc->lxid;
+	now.stmt_start = GetCurrentStatementStartTimestamp();
+	now.userid = GetUserId();
+	if (facts_cxt == NULL)
+		facts_cxt = AllocSetContextCreate(TopMemoryContext, "pg_architect findings facts",
+										  ALLOCSET_SMALL_SIZES);
+	if (seq_facts == NULL || memcmp(&now, &facts_stamp, sizeof(now)) != 0)
+	{
+		HASHCTL		ctl;
+
+		MemoryContextReset(facts_cxt);
+		colstat_facts = NULL;
+		colstat_nfacts = 0;
+		usercol_facts = NULL;
+		usercol_nfacts = 0;
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(SeqFact);
+		ctl.hcxt = facts_cxt;
+		seq_facts = hash_create("pg_architect sequence facts", 1024, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		facts_stamp = now;
+	}
+	return true;
+}
+
+static Datum read_sequence_last_value(FunctionCallInfo fcinfo, Oid relid);
+
+/*
  * architect.sequence_last_value(seq regclass) returns bigint
  *		The last value a sequence handed out, NULL when it was never used,
  *		when the caller has neither SELECT nor USAGE on it, when it is
@@ -183,6 +305,31 @@ Datum
 pga_sequence_last_value(PG_FUNCTION_ARGS)
 {
 	Oid			relid = PG_GETARG_OID(0);
+	SeqFact    *fact;
+	bool		found;
+	Datum		result;
+
+	if (!facts_cache_usable())
+		return read_sequence_last_value(fcinfo, relid);
+
+	fact = (SeqFact *) hash_search(seq_facts, &relid, HASH_FIND, NULL);
+	if (fact == NULL)
+	{
+		/* read it (errors leave nothing behind), then remember it */
+		fcinfo->isnull = false;
+		result = read_sequence_last_value(fcinfo, relid);
+		fact = (SeqFact *) hash_search(seq_facts, &relid, HASH_ENTER, &found);
+		fact->isnull = fcinfo->isnull;
+		fact->last_value = fcinfo->isnull ? 0 : DatumGetInt64(result);
+	}
+	if (fact->isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(fact->last_value);
+}
+
+static Datum
+read_sequence_last_value(FunctionCallInfo fcinfo, Oid relid)
+{
 	HeapTuple	classtup;
 	Form_pg_class classform;
 	RelFileNode rnode;
@@ -270,6 +417,33 @@ pga_sequence_last_value(PG_FUNCTION_ARGS)
 }
 
 /*
+ * pga_spi_select
+ *		SPI_connect() and run a read-only query whose columns must have the
+ *		types of "want", column for column; the rows are in SPI_tuptable.
+ *		The caller calls SPI_finish().
+ */
+static void
+pga_spi_select(const char *query, int nargs, Oid *argtypes, Datum *args,
+			   TupleDesc want)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(query, nargs, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", query);
+
+	if (SPI_tuptable->tupdesc->natts != want->natts)
+		elog(ERROR, "query returns %d columns, function declares %d",
+			 SPI_tuptable->tupdesc->natts, want->natts);
+	for (int c = 0; c < want->natts; c++)
+	{
+		if (SPI_gettypeid(SPI_tuptable->tupdesc, c + 1) != TupleDescAttr(want, c)->atttypid)
+			elog(ERROR, "column %d of the query has type %u, function declares %u",
+				 c + 1, SPI_gettypeid(SPI_tuptable->tupdesc, c + 1),
+				 TupleDescAttr(want, c)->atttypid);
+	}
+}
+
+/*
  * pga_spi_materialize
  *		Run a read-only query through SPI and return its rows as the result
  *		of the set-returning function being called.  The query's columns
@@ -294,21 +468,7 @@ pga_spi_materialize(FunctionCallInfo fcinfo, const char *query,
 	values = palloc(sizeof(Datum) * want->natts);
 	nulls = palloc(sizeof(bool) * want->natts);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, nargs, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", query);
-
-	if (SPI_tuptable->tupdesc->natts != want->natts)
-		elog(ERROR, "query returns %d columns, function declares %d",
-			 SPI_tuptable->tupdesc->natts, want->natts);
-	for (int c = 0; c < want->natts; c++)
-	{
-		if (SPI_gettypeid(SPI_tuptable->tupdesc, c + 1) != TupleDescAttr(want, c)->atttypid)
-			elog(ERROR, "column %d of the query has type %u, function declares %u",
-				 c + 1, SPI_gettypeid(SPI_tuptable->tupdesc, c + 1),
-				 TupleDescAttr(want, c)->atttypid);
-	}
+	pga_spi_select(query, nargs, argtypes, args, want);
 
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -719,7 +879,30 @@ pga_column_stats(PG_FUNCTION_ARGS)
 	bool		cached_table_ok = false;	/* SELECT on the whole table */
 	bool		cached_visible = false; /* exists, no RLS in force */
 
+	bool		cache = facts_cache_usable();
+	int			nalloc = 0;
+	int			nfacts = 0;
+	ColStatFact *facts = NULL;
+
 	pga_init_materialized_srf(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+
+	if (cache && colstat_facts != NULL)
+	{
+		/* read once already in this findings call (see facts_cache_usable) */
+		for (int i = 0; i < colstat_nfacts; i++)
+		{
+			Datum		values[5];
+			bool		nulls[5] = {false, false, false, false, false};
+
+			values[0] = ObjectIdGetDatum(colstat_facts[i].relid);
+			values[1] = Int16GetDatum(colstat_facts[i].attnum);
+			values[2] = BoolGetDatum(colstat_facts[i].inherited);
+			values[3] = Float4GetDatum(colstat_facts[i].null_frac);
+			values[4] = Int32GetDatum(colstat_facts[i].avg_width);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+		return (Datum) 0;
+	}
 
 	statrel = table_open(StatisticRelationId, AccessShareLock);
 	scan = systable_beginscan(statrel, InvalidOid, false, NULL, 0, NULL);
@@ -751,9 +934,97 @@ pga_column_stats(PG_FUNCTION_ARGS)
 		values[3] = Float4GetDatum(st->stanullfrac);
 		values[4] = Int32GetDatum(st->stawidth);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		if (cache)
+		{
+			if (nfacts == nalloc)
+			{
+				nalloc = nalloc == 0 ? 1024 : nalloc * 2;
+				facts = facts == NULL
+					? MemoryContextAlloc(facts_cxt, sizeof(ColStatFact) * nalloc)
+					: repalloc(facts, sizeof(ColStatFact) * nalloc);
+			}
+			facts[nfacts].relid = st->starelid;
+			facts[nfacts].attnum = st->staattnum;
+			facts[nfacts].inherited = st->stainherit;
+			facts[nfacts].null_frac = st->stanullfrac;
+			facts[nfacts].avg_width = st->stawidth;
+			nfacts++;
+		}
 	}
 	systable_endscan(scan);
 	table_close(statrel, AccessShareLock);
+	if (cache)
+	{
+		/* an empty result is remembered too */
+		colstat_facts = facts != NULL ? facts : MemoryContextAlloc(facts_cxt, sizeof(ColStatFact));
+		colstat_nfacts = nfacts;
+	}
 
+	return (Datum) 0;
+}
+
+/*
+ * architect.user_columns()
+ *		The columns (attnum > 0, not dropped) of the user's tables,
+ *		partitioned tables and materialized views: not partitions, not
+ *		temporary, in a user schema (architect.is_user_schema), not members
+ *		of an extension; with their schema, name, kind and whether row-level
+ *		security is enabled.  What security_advice (tenant and secret
+ *		columns) and schema_advice (timestamp and updated_at columns) look
+ *		at.  Read once per findings call when the findings scope is on (see
+ *		facts_cache_usable), afresh otherwise.  Runs with the caller's
+ *		privileges and reads the catalogs under AccessShareLock only.
+ */
+static const char *user_columns_query =
+	"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod"
+	"  FROM pg_catalog.pg_class c"
+	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	"  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+	" WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition"
+	"   AND c.relpersistence <> 't'"
+	"   AND architect.is_user_schema(n.nspname)"
+	"   AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))";
+
+Datum
+pga_user_columns(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	want;
+	Datum	   *values;
+	bool	   *nulls;
+	HeapTuple  *facts;
+
+	if (!facts_cache_usable())
+	{
+		pga_spi_materialize(fcinfo, user_columns_query, 0, NULL, NULL);
+		return (Datum) 0;
+	}
+
+	pga_init_materialized_srf(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (usercol_facts == NULL)
+	{
+		want = rsinfo->setDesc;
+		values = palloc(sizeof(Datum) * want->natts);
+		nulls = palloc(sizeof(bool) * want->natts);
+		pga_spi_select(user_columns_query, 0, NULL, NULL, want);
+		/* the rows, in the function's row type, kept for the whole call */
+		facts = MemoryContextAlloc(facts_cxt, sizeof(HeapTuple) * (SPI_processed + 1));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			MemoryContext old;
+
+			for (int c = 0; c < want->natts; c++)
+				values[c] = SPI_getbinval(tup, SPI_tuptable->tupdesc, c + 1, &nulls[c]);
+			old = MemoryContextSwitchTo(facts_cxt);
+			facts[r] = heap_form_tuple(want, values, nulls);
+			MemoryContextSwitchTo(old);
+		}
+		usercol_nfacts = SPI_processed;
+		SPI_finish();
+		usercol_facts = facts;
+	}
+	for (uint64 r = 0; r < usercol_nfacts; r++)
+		tuplestore_puttuple(rsinfo->setResult, usercol_facts[r]);
 	return (Datum) 0;
 }

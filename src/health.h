@@ -14,4 +14,11 @@
  */
 extern Oid	pga_regprocedure(const char *signature);
 
+/*
+ * pg_architect.findings_scope: on while findings_rows() or report() runs;
+ * facts read once per call are cached meanwhile (health.c).
+ */
+extern bool pga_findings_scope;
+extern void pga_findings_scope_assign(bool newval, void *extra);
+
 #endif							/* PGA_HEALTH_H */

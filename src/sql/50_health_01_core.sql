@@ -220,6 +220,25 @@ LANGUAGE C STABLE PARALLEL RESTRICTED STRICT
 AS 'MODULE_PATHNAME', 'pga_column_stats';
 COMMENT ON FUNCTION architect.column_stats() IS 'null share and average width of the columns whose statistics the caller may see (the pg_stats rules), cheaply';
 
+-- The columns of the user's tables, partitioned tables and materialized
+-- views (not partitions, not temporary, not in a system schema, not
+-- belonging to an extension), that security_advice and schema_advice both
+-- look at: read once per architect.findings or architect.report() call.
+CREATE FUNCTION architect.user_columns(
+    OUT attrelid oid,
+    OUT nspname name,
+    OUT relname name,
+    OUT relkind "char",
+    OUT relrowsecurity boolean,
+    OUT attname name,
+    OUT atttypid oid,
+    OUT atttypmod integer)
+RETURNS SETOF record
+LANGUAGE C STABLE PARALLEL RESTRICTED STRICT
+ROWS 1000
+AS 'MODULE_PATHNAME', 'pga_user_columns';
+COMMENT ON FUNCTION architect.user_columns() IS 'the columns of the user''s tables and materialized views (not partitions, temporary tables or extension members), read once per architect.findings or architect.report() call';
+
 -- The relations (or other objects of class "classid") that belong to an
 -- extension: the health views leave them to the extension's authors.
 -- Reads pg_depend through its index on the referenced object, one probe

@@ -23,14 +23,9 @@ BEGIN
 RETURN QUERY
 WITH s AS (SELECT * FROM architect.health_settings()),
 ucols AS MATERIALIZED (
-    SELECT n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod
-      FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-     WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
-       AND c.relpersistence <> 't'
-       AND architect.is_user_schema(n.nspname)
-       AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
+    -- read once per findings call (shared with schema_advice)
+    SELECT u.nspname, u.relname, u.relkind, u.relrowsecurity, u.attname, u.atttypid, u.atttypmod
+      FROM architect.user_columns() u
 ),
 names AS MATERIALIZED (
     -- the column names that look like a tenant or a secret: each distinct
@@ -187,11 +182,12 @@ t AS (
        AND c.oid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 ),
 tcols AS MATERIALIZED (
-    -- the columns the timestamp and updated_at checks look at, in one pass
-    -- over pg_attribute
+    -- the columns the timestamp and updated_at checks look at, from the
+    -- user's columns that security_advice reads too (read once per
+    -- findings call); the join with t keeps the tables' columns
     SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod
-      FROM pg_catalog.pg_attribute a
-     WHERE a.attnum > 0 AND NOT a.attisdropped
+      FROM architect.user_columns() a
+     WHERE a.relkind IN ('r', 'p')
        AND (a.atttypid = 'timestamp'::regtype
             OR (a.attname IN ('updated_at', 'modified_at', 'updated_on', 'modified_on', 'last_modified', 'last_updated', 'updated', 'modified')
                 AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'date'::regtype)))

@@ -69,6 +69,7 @@ RETURNS TABLE ("check" text, object text, severity text, value text, threshold t
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET jit = off
 SET work_mem = '64MB'
+SET pg_architect.findings_scope = on
 AS $body$
 #variable_conflict use_column
 BEGIN
@@ -110,6 +111,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED STRICT
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET work_mem = '64MB'
+SET pg_architect.findings_scope = on
 AS $$
 DECLARE
     -- in bigint, so that "every row" (rows_per_check => 2147483647) plus one
