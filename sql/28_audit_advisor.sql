@@ -84,7 +84,48 @@ SELECT index_name, reason, evidence_since IS NOT NULL AS has_evidence_age,
        evidence_since <= now() AS evidence_in_past
   FROM architect.index_drop_candidates WHERE table_name = 'au_drop' ORDER BY index_name;
 
+-- The query ids of a recommendation are pg_stat_statements' own.
+SELECT pg_stat_statements_reset() IS NOT NULL AS reset;
+SELECT count(*) FROM au_w1 WHERE k = 6 \gset
+SELECT r.queryids = ARRAY[s.queryid] AS pgss_queryid
+  FROM architect.recommend_indexes() r,
+       pg_stat_statements s
+ WHERE r.table_name = 'au_w1' AND s.query LIKE 'SELECT count(*) FROM au_w1 WHERE k = $1%';
+
+-- Never a candidate that duplicates an existing valid index, for every
+-- kind: expression, GIN, partial, sort direction (every column is read:
+-- no INCLUDE variant).  Without the indexes each query has its candidates;
+-- with them none is even generated (the minimum gain alone would hide a
+-- duplicate: it gains nothing).
+CREATE TABLE au_dup (id int PRIMARY KEY, email text NOT NULL, attrs jsonb NOT NULL,
+                     done boolean NOT NULL, ts timestamptz NOT NULL);
+INSERT INTO au_dup
+SELECT g, 'User' || g || '@Example.com',
+       jsonb_build_object('color', (ARRAY['red','blue','green','black'])[1 + g % 4], 'n', g % 97),
+       g % 50 <> 0, '2024-01-01'::timestamptz + g * interval '1 minute'
+FROM generate_series(1, 20000) g;
+VACUUM ANALYZE au_dup;
+CREATE TEMP TABLE au_dup_q (q text);
+INSERT INTO au_dup_q VALUES
+  ($$SELECT * FROM au_dup WHERE lower(email) = 'user42@example.com'$$),
+  ($$SELECT * FROM au_dup WHERE attrs @> '{"color": "red", "n": 5}'$$),
+  ($$SELECT * FROM au_dup WHERE NOT done ORDER BY id LIMIT 10$$),
+  ($$SELECT * FROM au_dup ORDER BY ts DESC LIMIT 10$$);
+SELECT (SELECT string_agg(method || ' ' || array_to_string(columns, ', ') ||
+                          coalesce(' WHERE ' || predicate, ''), '; ')
+          FROM architect.recommend_indexes_for(ARRAY[q])) AS recommended,
+       (SELECT candidates > 0 FROM architect.advisor_stats()) AS has_candidates
+  FROM au_dup_q ORDER BY q;
+CREATE INDEX au_dup_lower ON au_dup (lower(email));
+CREATE INDEX au_dup_attrs ON au_dup USING gin (attrs);
+CREATE INDEX au_dup_todo ON au_dup (id) WHERE NOT done;
+CREATE INDEX au_dup_ts ON au_dup (ts DESC);
+ANALYZE au_dup;
+SELECT (SELECT count(*) FROM architect.recommend_indexes_for(ARRAY[q])) AS recommended,
+       (SELECT candidates FROM architect.advisor_stats()) AS candidates
+  FROM au_dup_q ORDER BY q;
+
 -- Leave nothing behind for the suites that follow.
 RESET pg_architect.capture;
-DROP TABLE au_docs, au_pairs, au_w1, au_w2, au_hot, au_drop;
+DROP TABLE au_docs, au_pairs, au_w1, au_w2, au_hot, au_drop, au_dup, au_dup_q;
 SELECT pg_stat_statements_reset() IS NOT NULL AS reset;
