@@ -73,6 +73,23 @@ SELECT pg_stat_statements_reset() IS NOT NULL AS reset;
 SELECT id FROM au_hot WHERE counter = 17 LIMIT 1 \gset
 SELECT table_name, columns FROM architect.recommend_indexes();
 
+-- The same number of UPDATEs setting another column (pad) stay HOT with
+-- an index on counter: it is recommended.
+SELECT pg_stat_statements_reset() IS NOT NULL AS reset;
+SELECT id FROM au_hot WHERE counter = 17 LIMIT 1 \gset
+UPDATE au_hot SET pad = repeat('q', 50);
+UPDATE au_hot SET pad = repeat('r', 50);
+UPDATE au_hot SET pad = repeat('s', 50);
+SELECT table_name, columns FROM architect.recommend_indexes();
+
+-- A group key: counting per key over a wide table, an index on the key
+-- gives the groups in order from an index-only scan.
+CREATE TABLE au_grp (k int NOT NULL, pad text NOT NULL);
+INSERT INTO au_grp SELECT g % 50, repeat('w', 200) FROM generate_series(1, 20000) g;
+VACUUM ANALYZE au_grp;
+SELECT columns, include_columns, method FROM architect.recommend_indexes_for(ARRAY[
+  $$SELECT k, count(*) FROM au_grp GROUP BY k$$]);
+
 -- Drop advice carries the age of its evidence: an unused index says since
 -- when the statistics cover it; a prefix-redundant one needs no age; the
 -- primary key (never scanned either) backs a constraint and is not listed.
@@ -127,5 +144,5 @@ SELECT (SELECT count(*) FROM architect.recommend_indexes_for(ARRAY[q])) AS recom
 
 -- Leave nothing behind for the suites that follow.
 RESET pg_architect.capture;
-DROP TABLE au_docs, au_pairs, au_w1, au_w2, au_hot, au_drop, au_dup, au_dup_q;
+DROP TABLE au_docs, au_pairs, au_w1, au_w2, au_hot, au_drop, au_dup, au_dup_q, au_grp;
 SELECT pg_stat_statements_reset() IS NOT NULL AS reset;
