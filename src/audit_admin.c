@@ -39,10 +39,18 @@
  * switching user and search_path the way SECURITY DEFINER does, without
  * going through audit_maintain().
  *
- * Locking: creating or dropping a partition takes AccessExclusiveLock on
- * the log, which waits for transactions that are writing audit rows (and
- * makes new ones wait); both functions wait at most
- * pg_architect.guard_lock_timeout for it.
+ * Locking: the upkeep of the partitions (audit_maintain(), audit_purge(),
+ * the first enable_audit()) first takes ShareUpdateExclusiveLock on the
+ * log, which conflicts with itself and not with the audit trigger's
+ * writes: two upkeeps (say pg_cron running the purge and the maintenance
+ * jobs in the same minute) run one after the other instead of deadlocking
+ * on each other's partition and log locks.  audit_purge() then locks the
+ * log in AccessExclusiveLock before it drops a partition (the log before
+ * the partition, the order CREATE TABLE ... PARTITION OF also follows).
+ * Creating or dropping a partition takes AccessExclusiveLock on the log,
+ * which waits for transactions that are writing audit rows (and makes new
+ * ones wait); every one of these waits lasts at most
+ * pg_architect.guard_lock_timeout.
  *
  *-------------------------------------------------------------------------
  */
@@ -64,6 +72,7 @@
 #include "miscadmin.h"
 #include "partitioning/partbounds.h"
 #include "partitioning/partdesc.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -199,6 +208,18 @@ pga_free_name(const char *base)
 }
 
 /*
+ * One partition upkeep at a time (see Locking in the header).
+ */
+static Oid
+pga_log_lock_for_upkeep(void)
+{
+	Oid			relid = pga_log_oid();
+
+	LockRelationOid(relid, ShareUpdateExclusiveLock);
+	return relid;
+}
+
+/*
  * Create the partitions due: the default one and those covering the
  * current period and the pg_architect.audit_partitions_ahead next ones.
  * Runs inside SPI.  Returns the number of partitions created.
@@ -217,6 +238,7 @@ pga_log_maintain(void)
 	int			rc;
 	char	   *sql;
 
+	(void) pga_log_lock_for_upkeep();
 	ranges = pga_log_ranges(&nranges, &default_relid);
 	if (!OidIsValid(default_relid))
 	{
@@ -394,6 +416,7 @@ pga_audit_purge(PG_FUNCTION_ARGS)
 	int			nranges;
 	Oid			default_relid;
 	volatile int dropped = 0;
+	Oid			log_relid;
 	int			i;
 
 	if (PG_ARGISNULL(0))
@@ -417,11 +440,13 @@ pga_audit_purge(PG_FUNCTION_ARGS)
 													 IntervalPGetDatum(older_than)));
 
 	pga_guard_begin(&ddl);
+	log_relid = pga_log_lock_for_upkeep();
 	ranges = pga_log_ranges(&nranges, &default_relid);
 	for (i = 0; i < nranges; i++)
 	{
 		if (ranges[i].hi <= cutoff)
 		{
+			LockRelationOid(log_relid, AccessExclusiveLock);
 			pga_guard_exec(psprintf("DROP TABLE %s",
 									quote_qualified_identifier(PGA_SCHEMA,
 															   get_rel_name(ranges[i].relid))));

@@ -42,6 +42,10 @@ my %standby = (
 	'architect.advisor_stats()' => [ 'SELECT count(*) FROM architect.advisor_stats()', 'works' ],
 	'architect.workload_whatif(text[])' =>
 	  [ "SELECT count(*) FROM architect.workload_whatif($ix)", 'works' ],
+	'architect.whatif_join_reuse(text,text[],text[])' =>
+	  [ "SELECT count(*) FROM architect.whatif_join_reuse($q, $ix)", 'works' ],
+	'architect.whatif_join_reuse_stats()' =>
+	  [ 'SELECT count(*) FROM architect.whatif_join_reuse_stats()', 'works' ],
 	# index builds
 	'architect.create_index(text,boolean,boolean)' =>
 	  [ q{SELECT architect.create_index('CREATE INDEX ON items (price)')}, 'refuses' ],
@@ -85,6 +89,7 @@ my %standby = (
 	'architect.severity_rank(text)' => [ q{SELECT architect.severity_rank('warning')}, 'works' ],
 	'architect.health_settings()' => [ 'SELECT count(*) FROM architect.health_settings()', 'works' ],
 	'architect.system_info()' => [ 'SELECT count(*) FROM architect.system_info()', 'works' ],
+	'architect.user_columns()' => [ 'SELECT count(*) FROM architect.user_columns()', 'works' ],
 	'architect.stats_since()' => [ 'SELECT architect.stats_since()', 'works' ],
 	'architect.age_text(interval)' => [ q{SELECT architect.age_text('1 day')}, 'works' ],
 	'architect.sequence_last_value(regclass)' =>
