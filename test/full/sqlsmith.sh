@@ -67,11 +67,13 @@ _pga_crashes_again() {
 }
 
 # pga_sqlsmith_attribute DIR LOG FUZZ_OURS: judge the crashes of LOG (the
-# server log of the fuzz; FUZZ_OURS: how many of the fuzz's cores had a
-# pg_architect frame).  Each crashed statement (at most 5) is replayed with
+# server log of the fuzz; FUZZ_OURS: how many of the fuzz's cores had
+# pg_architect on the crash path).  Each crashed statement (at most 5) is replayed with
 # nothing preloaded, then with pg_architect preloaded, each crash giving its
 # backtrace.  The verdict rules (README, Reliability):
-#   * a backtrace with a frame in pg_architect.so: pg_architect's crash;
+#   * a backtrace with pg_architect on the crash path (a frame of
+#     pg_architect.so that is more than a hook passing the call on to
+#     PostgreSQL, see backtrace.gdb): pg_architect's crash;
 #   * a statement that does not crash without pg_architect: pg_architect's
 #     (it cannot be told apart from a crash of ours);
 #   * a statement that crashes without pg_architect AND with it, with the
@@ -120,7 +122,7 @@ pga_sqlsmith_attribute() {
                 echo "crash-$i.sql: POSTGRESQL'S OWN CRASH: the same crash with nothing preloaded ($sig0)" >&2
                 continue
             fi
-            echo "crash-$i.sql: not the same crash with pg_architect (without: $sig0; with: $sig1; pg_architect frames in $PGA_BT_OURS)" >&2
+            echo "crash-$i.sql: not the same crash with pg_architect (without: $sig0; with: $sig1; pg_architect on the crash path: $PGA_BT_OURS)" >&2
         elif [ "$without" = no ]; then
             echo "crash-$i.sql: no crash without pg_architect: counted as pg_architect's" >&2
         else
@@ -128,7 +130,7 @@ pga_sqlsmith_attribute() {
         fi
         ours=$((ours + 1))
     done
-    echo "$ours crash(es) of pg_architect or not attributable, $pgs of PostgreSQL's own (the same crash with nothing preloaded); fuzz cores with a pg_architect frame: $fuzz_ours"
+    echo "$ours crash(es) of pg_architect or not attributable, $pgs of PostgreSQL's own (the same crash with nothing preloaded); fuzz cores with pg_architect on the crash path: $fuzz_ours"
     [ "$ours" -eq 0 ] || return 1
     [ "$pgs" -eq 0 ] || [ -n "${PGA_ALLOW_POSTGRES_CRASHES:-}" ]
 }
