@@ -320,6 +320,28 @@ pga_explain_run(PlannedStmt *pstmt, const char *query, bool analyze,
 	return rows;
 }
 
+/* What pga_explain_analyze_step runs, and the rows it returns. */
+typedef struct PgaExplainAnalyze
+{
+	PlannedStmt *pstmt;			/* the planned statement */
+	const char *query;			/* its text */
+	double		planning_ms;	/* time spent planning it */
+	List	   *rows;			/* out: pga_explain_run's rows */
+} PgaExplainAnalyze;
+
+/*
+ * pga_explain_analyze_step
+ *		pga_subxact_run's callback: run the statement with instrumentation
+ *		(in a subtransaction the caller rolls back, so that its changes go).
+ */
+static void
+pga_explain_analyze_step(void *arg)
+{
+	PgaExplainAnalyze *ea = (PgaExplainAnalyze *) arg;
+
+	ea->rows = pga_explain_run(ea->pstmt, ea->query, true, ea->planning_ms);
+}
+
 /*
  * architect.explain(query text, analyze boolean DEFAULT false)
  */
@@ -337,8 +359,6 @@ pga_explain(PG_FUNCTION_ARGS)
 	double		planning_ms;
 	List	   *rows = NIL;
 	ListCell   *lc;
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
 	bool		saved_suspended = pga_capture_suspended;
 
 	ErrorContextCallback errcallback;
@@ -387,28 +407,17 @@ pga_explain(PG_FUNCTION_ARGS)
 		else
 		{
 			/* Run it where its changes can be thrown away. */
-			BeginInternalSubTransaction(NULL);
-			MemoryContextSwitchTo(oldcxt);
-			PG_TRY();
-			{
-				rows = pga_explain_run(pstmt, query, true, planning_ms);
-			}
-			PG_CATCH();
-			{
-				ErrorData  *edata;
+			PgaExplainAnalyze ea;
+			ErrorData  *edata;
 
-				MemoryContextSwitchTo(oldcxt);
-				edata = CopyErrorData();
-				FlushErrorState();
-				RollbackAndReleaseCurrentSubTransaction();
-				MemoryContextSwitchTo(oldcxt);
-				CurrentResourceOwner = oldowner;
+			ea.pstmt = pstmt;
+			ea.query = query;
+			ea.planning_ms = planning_ms;
+			ea.rows = NIL;
+			edata = pga_subxact_run(pga_explain_analyze_step, &ea, false);
+			if (edata != NULL)
 				ReThrowError(edata);
-			}
-			PG_END_TRY();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
+			rows = ea.rows;
 		}
 	}
 	PG_FINALLY();

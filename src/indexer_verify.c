@@ -301,6 +301,38 @@ pga_plan_one(const char *text, Oid indexoid, bool *uses)
 	return stmt->planTree->total_cost;
 }
 
+/* What pga_verify_step plans, and where it puts the result. */
+typedef struct PgaVerifyStep
+{
+	PgaVerifyQuery *q;			/* the query, and its results */
+	Oid			indexoid;		/* the index built, or InvalidOid */
+	bool		after;			/* after the build (cost_after, uses_index) */
+} PgaVerifyStep;
+
+/*
+ * pga_verify_step
+ *		pga_subxact_run's callback: plan one query under a fresh snapshot
+ *		and store its cost (and after the build whether it uses the index).
+ */
+static void
+pga_verify_step(void *arg)
+{
+	PgaVerifyStep *step = (PgaVerifyStep *) arg;
+	bool		uses;
+	double		cost;
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	cost = pga_plan_one(step->q->query, step->indexoid, &uses);
+	PopActiveSnapshot();
+	if (step->after)
+	{
+		step->q->cost_after = cost;
+		step->q->uses_index = uses;
+	}
+	else
+		step->q->cost_before = cost;
+}
+
 /*
  * pga_verify_plan
  *		Plan every query (see the file header) and store the cost in
@@ -333,49 +365,21 @@ pga_verify_plan(List *queries, Oid indexoid, bool after,
 	foreach(lc, queries)
 	{
 		PgaVerifyQuery *q = (PgaVerifyQuery *) lfirst(lc);
-		ResourceOwner oldowner = CurrentResourceOwner;
-		MemoryContext xactcxt = CurrentMemoryContext;
+		PgaVerifyStep step;
+		ErrorData  *edata;
 
 		if (q->query == NULL)
 			continue;
 
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(xactcxt);
-		PG_TRY();
-		{
-			bool		uses;
-			double		cost;
-
-			PushActiveSnapshot(GetTransactionSnapshot());
-			cost = pga_plan_one(q->query, indexoid, &uses);
-			PopActiveSnapshot();
-			if (after)
-			{
-				q->cost_after = cost;
-				q->uses_index = uses;
-			}
-			else
-				q->cost_before = cost;
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(xactcxt);
-			CurrentResourceOwner = oldowner;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(cxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(xactcxt);
-			CurrentResourceOwner = oldowner;
+		step.q = q;
+		step.indexoid = indexoid;
+		step.after = after;
+		edata = pga_subxact_run(pga_verify_step, &step, true);
+		if (edata != NULL)
 			q->note = MemoryContextStrdup(cxt,
 										  psprintf("could not plan it %s the build: %s",
 												   after ? "after" : "before",
 												   edata->message));
-		}
-		PG_END_TRY();
 	}
 	/* Nothing planning did is kept. */
 	AbortCurrentTransaction();

@@ -65,11 +65,9 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
 bash "$SRC/test/install-deps.sh" postgresql-15-pg-qualstats >/dev/null
 
-if [ "$(id -u)" -eq 0 ]; then
-    as_pg=(runuser -u postgres --)
-else
-    as_pg=()
-fi
+# shellcheck source=bench_lib.sh
+. "$SRC/test/bench/bench_lib.sh"
+bench_as_pg
 
 # --- private installation and cluster ------------------------------------------
 # BENCH_REUSE=1 keeps an existing $DIR (cluster and loaded databases: loading
@@ -82,17 +80,11 @@ else
 fi
 mkdir -p "$DIR"
 INST=$DIR/install
-bindir=$("$PG_CONFIG" --bindir)
-sharedir=$("$PG_CONFIG" --sharedir)
 if [ "$reusing" = 0 ]; then
-    for d in "$(dirname "$bindir")" "$sharedir"; do
-        mkdir -p "$INST$(dirname "$d")"
-        cp -a "$d" "$INST$(dirname "$d")/"
-    done
+    bench_private_install "$SRC" "$INST" copy keep-bitcode
+else
+    bench_private_install "$SRC" "$INST" reuse
 fi
-(cd "$SRC" && make -s PG_CONFIG="$PG_CONFIG" >/dev/null &&
-    make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null)
-BIN=$INST$bindir
 mkdir -p "$DIR/sock"
 [ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$DIR"
 if [ "$reusing" = 0 ]; then

@@ -5,24 +5,14 @@
 # stop_server.  Expects SRC, DIR, PORT and EXTRA_CONF to be set.
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
-if [ "$(id -u)" -eq 0 ]; then
-    as_pg=(runuser -u postgres --)
-else
-    as_pg=()
-fi
+# shellcheck source=bench_lib.sh
+. "$SRC/test/bench/bench_lib.sh"
+bench_as_pg
 
 rm -rf "$DIR"
 mkdir -p "$DIR"
 INST=$DIR/install
-bindir=$("$PG_CONFIG" --bindir)
-sharedir=$("$PG_CONFIG" --sharedir)
-for d in "$(dirname "$bindir")" "$sharedir"; do
-    mkdir -p "$INST$(dirname "$d")"
-    cp -a "$d" "$INST$(dirname "$d")/"
-done
-(cd "$SRC" && make -s PG_CONFIG="$PG_CONFIG" >/dev/null &&
-    make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null)
-BIN=$INST$bindir
+bench_private_install "$SRC" "$INST" copy keep-bitcode
 mkdir -p "$DIR/sock"
 [ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$DIR"
 "${as_pg[@]}" "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null

@@ -62,17 +62,10 @@ trap cleanup EXIT
 # --- build, private installation -------------------------------------------
 cd "$SRC"
 make -s clean >/dev/null 2>&1 || true
-make -s PG_CONFIG="$PG_CONFIG" >/dev/null
+# shellcheck source=bench_lib.sh
+. "$SRC/test/bench/bench_lib.sh"
 INST=$W/install
-bindir=$("$PG_CONFIG" --bindir)
-sharedir=$("$PG_CONFIG" --sharedir)
-for d in "$(dirname "$bindir")" "$sharedir"; do
-    mkdir -p "$INST$(dirname "$d")"
-    cp -a "$d" "$INST$(dirname "$d")/"
-done
-rm -rf "$INST$("$PG_CONFIG" --pkglibdir)/bitcode"
-make -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null
-BIN=$INST$bindir
+bench_private_install "$SRC" "$INST"
 [ -f "$INST$("$PG_CONFIG" --pkglibdir)/pg_qualstats.so" ] ||
     { echo "bench: pg_qualstats.so not found" >&2; exit 1; }
 

@@ -30,26 +30,15 @@ ROWS=${BENCH_ROWS:-20000}
 
 command -v valgrind >/dev/null || { echo "bench_guards: valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 
-if [ "$(id -u)" -eq 0 ]; then
-    as_pg=(runuser -u postgres --)
-else
-    as_pg=()
-fi
+# shellcheck source=bench_lib.sh
+. "$SRC/test/bench/bench_lib.sh"
+bench_as_pg
 
 # --- build and a private installation (the system one is not touched) ------
 rm -rf "$W"
 mkdir -p "$W"
-make -C "$SRC" -s PG_CONFIG="$PG_CONFIG" >/dev/null
 INST=$W/install
-bindir=$("$PG_CONFIG" --bindir)
-sharedir=$("$PG_CONFIG" --sharedir)
-for d in "$(dirname "$bindir")" "$sharedir"; do
-    mkdir -p "$INST$(dirname "$d")"
-    cp -a "$d" "$INST$(dirname "$d")/"
-done
-rm -rf "$INST$("$PG_CONFIG" --pkglibdir)/bitcode"
-make -C "$SRC" -s PG_CONFIG="$PG_CONFIG" install DESTDIR="$INST" >/dev/null
-BIN=$INST$bindir
+bench_private_install "$SRC" "$INST"
 [ ${#as_pg[@]} -gt 0 ] && chown -R postgres: "$W"
 
 run() { "${as_pg[@]}" "$@"; }

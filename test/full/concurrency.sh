@@ -96,6 +96,7 @@ pg_stat_statements.track = all" || return 1
     fi
     start1=$(pga_psql postgres 'SELECT pg_postmaster_start_time()' 2>/dev/null)
     if [ "$start0" != "$start1" ] || pga_crashes "$dir/server.log" >&2; then
+        pga_backtraces "pgbench"
         echo "$total transactions; SERVER CRASHED OR RESTARTED"
         return 1
     fi

@@ -52,12 +52,9 @@ _pga_suite_run() {
         return 1
     fi
     start1=$(pga_psql postgres 'SELECT pg_postmaster_start_time()')
-    if [ "$start0" != "$start1" ]; then
-        echo "the server restarted during the suite ($start0 -> $start1)" >&2
-        return 1
-    fi
-    if pga_crashes "$out/server.log" >&2; then
-        echo "the server log reports a crash" >&2
+    if [ "$start0" != "$start1" ] || pga_crashes "$out/server.log" >&2; then
+        echo "the server crashed or restarted during the suite ($start0 -> $start1)" >&2
+        pga_backtraces "PostgreSQL's regression suite"
         return 1
     fi
     [ $rc -ne 99 ]

@@ -6,6 +6,10 @@
 #   bash test/full/reliability.sh OUTDIR [STEP...]
 #
 # Steps (all by default, in this order):
+#   cores      a backend crashed on purpose (kill -SEGV), preloaded and not:
+#              the core file and its gdb backtrace must appear, with and
+#              without pg_architect frames (cores.sh); every other step
+#              prints the backtrace of any crash it sees (lib.sh)
 #   suite      PostgreSQL's standard schedule, cluster preloaded with
 #              pg_stat_statements,pg_architect, capture at 100 %; the results
 #              must be those of the same suite without pg_architect
@@ -43,9 +47,9 @@ OUT=${1:?usage: reliability.sh OUTDIR [STEP...]}
 shift
 PGA_SRC=${PGA_SRC:-$(cd "$HERE/../.." && pwd)}
 if [ -n "${PGA_TEST_FULL:-}" ]; then
-    STEPS=${*:-suite sqlsmith advisor pgbench asan}
+    STEPS=${*:-cores suite sqlsmith advisor pgbench asan}
 else
-    STEPS=${*:-suite sqlsmith advisor pgbench}
+    STEPS=${*:-cores suite sqlsmith advisor pgbench}
 fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
@@ -109,6 +113,23 @@ if ! pga_suite_prepare >"$OUT/prepare.log" 2>&1; then
     exit 1
 fi
 echo "reliability: PostgreSQL source $(basename "$PGA_PG_SRC"), server $(pga_server_version), prepared in $(elapsed $t0)"
+
+# --- a deliberate crash must give a backtrace -----------------------------------
+if want cores; then
+    . "$HERE/cores.sh"
+    t0=$(date +%s)
+    pga_core_check "$OUT/cores" >"$OUT/cores-summary.txt" 2>"$OUT/cores-errors.log"
+    rc=$?
+    summary=$(cat "$OUT/cores-summary.txt")
+    # The backtraces are the point: show them.
+    cat "$OUT/cores-errors.log"
+    if [ $rc -eq 0 ]; then
+        step_ok "crash backtraces: $summary ($(elapsed $t0))"
+    else
+        step_failed "crash backtraces: ${summary:-did not complete} ($(elapsed $t0))"
+    fi
+    done_with_cluster
+fi
 
 # --- PostgreSQL's suite, preloaded ---------------------------------------------
 if want suite || want sqlsmith; then

@@ -13,9 +13,11 @@
 #    log's "Failed process was running:" holds the whole statement; each
 #    crashed statement is saved (crash-N.sql) and run again on the same
 #    database with nothing preloaded (shared_preload_libraries = ''), then
-#    with pg_architect preloaded.  A crash that comes back without
-#    pg_architect is PostgreSQL's own: listed in the summary, not a failure.
-#    Any other crash (ours, or one that does not come back) fails the step.
+#    with pg_architect preloaded.  Each crash leaves a core file (the
+#    postmaster runs with an unlimited core size, lib.sh), and its backtrace
+#    is printed (pga_backtraces).  Verdict rules: see pga_sqlsmith_attribute
+#    (every crash fails the step unless it is the same crash with nothing
+#    preloaded and PGA_ALLOW_POSTGRES_CRASHES=1).
 # 3. CREATE EXTENSION in the regression database, then every architect
 #    view and the advisor over what the fuzz and the whole regression suite
 #    left in the store; then sqlsmith-oracle.sql runs architect.explain()
@@ -44,59 +46,93 @@ pga_crashed_statements() {
 # pga_cluster_start bring the preload back.
 _pga_restart_bare() {
     pga_cluster_stop &&
-        env ${PGA_SERVER_ENV:-} "$PGA_BINDIR/pg_ctl" -D "$PGA_DIR/data" -l "$PGA_DIR/server.log" \
-            -o "-c shared_preload_libraries=" -w -t 120 start >/dev/null &&
+        pga_cluster_start "-c shared_preload_libraries=" &&
         [ -z "$(pga_psql postgres 'SHOW shared_preload_libraries')" ]
 }
 
-# _pga_crashes_again FILE: run the statement as the fuzz role (bounded);
-# true when the server crashed under it.  Waits for the crash restart.
+# _pga_crashes_again FILE LABEL: run the statement as the fuzz role
+# (bounded); true when the server crashed under it.  Waits for the crash
+# restart, then prints the crash's backtrace (pga_backtraces: sets
+# PGA_BT_LAST and PGA_BT_OURS).
 _pga_crashes_again() {
-    local file=$1 pos i
+    local file=$1 label=$2 pos
+    PGA_BT_LAST= PGA_BT_OURS=0
     pos=$(stat -c %s "$PGA_DIR/server.log")
     { cat "$file"; printf '\n;\n'; } >"$file.run"
     timeout --kill-after=5 60 "$PGA_BINDIR/psql" -X -q -U pga_fuzz -d regression \
         -f "$file.run" >/dev/null 2>&1
-    for i in $(seq 1 60); do
-        "$PGA_BINDIR/pg_isready" -q -d postgres && break
-        sleep 1
-    done
-    tail -c +"$((pos + 1))" "$PGA_DIR/server.log" | pga_crashes /dev/stdin >/dev/null
+    pga_crash_wait "$pos" || return 1
+    pga_backtraces "$label"
+    return 0
 }
 
-# pga_sqlsmith_attribute DIR LOG: replay the crashed statements of LOG (at
-# most 5) without and with pg_architect; prints "N of PostgreSQL's own"
-# and returns non-zero when any crash is not PostgreSQL's own.
+# pga_sqlsmith_attribute DIR LOG FUZZ_OURS: judge the crashes of LOG (the
+# server log of the fuzz; FUZZ_OURS: how many of the fuzz's cores had
+# pg_architect on the crash path).  Each crashed statement (at most 5) is replayed with
+# nothing preloaded, then with pg_architect preloaded, each crash giving its
+# backtrace.  The verdict rules (README, Reliability):
+#   * a backtrace with pg_architect on the crash path (a frame of
+#     pg_architect.so that is more than a hook passing the call on to
+#     PostgreSQL, see backtrace.gdb): pg_architect's crash;
+#   * a statement that does not crash without pg_architect: pg_architect's
+#     (it cannot be told apart from a crash of ours);
+#   * a statement that crashes without pg_architect AND with it, with the
+#     same signal and the same innermost functions (pga_bt_signature):
+#     PostgreSQL's own crash, reported with its statement and backtrace;
+#     it fails the step too unless PGA_ALLOW_POSTGRES_CRASHES=1;
+#   * anything else (the crash is not the same with pg_architect): fails.
+# Prints the verdict in one line; returns non-zero when the step must fail.
 pga_sqlsmith_attribute() {
-    local dir=$1 log=$2 n f i without with ours=0 pgs=0
+    local dir=$1 log=$2 fuzz_ours=$3 n i without with ours=0 pgs=0 sig0 sig1
     n=$(pga_crashed_statements "$log" "$dir/crash")
     if [ "$n" -eq 0 ]; then
         echo "a crash without a failed statement in the log" >&2
-        echo "0 attributed"
+        echo "a crash that names no statement"
         return 1
     fi
-    [ "$n" -gt 5 ] && { echo "$n crashed statements, only 5 replayed" >&2; ours=1; n=5; }
+    [ "$fuzz_ours" -gt 0 ] && ours=$((ours + 1))
+    [ "$n" -gt 5 ] && { echo "$n crashed statements, only 5 replayed" >&2; ours=$((ours + 1)); n=5; }
     _pga_restart_bare || { echo "restart without pg_architect failed"; return 1; }
     for i in $(seq 1 "$n"); do
-        if _pga_crashes_again "$dir/crash-$i.sql"; then echo yes; else echo no; fi \
-            >"$dir/crash-$i.without"
+        if _pga_crashes_again "$dir/crash-$i.sql" "crash-$i.sql replayed without pg_architect" &&
+            [ -n "$PGA_BT_LAST" ]; then
+            cp "$PGA_BT_LAST" "$dir/crash-$i.without.backtrace"
+            echo yes
+        else
+            echo no
+        fi >"$dir/crash-$i.without"
     done
     pga_cluster_stop && pga_cluster_start ||
         { echo "restart with pg_architect failed"; return 1; }
     for i in $(seq 1 "$n"); do
         without=$(cat "$dir/crash-$i.without")
-        if [ "$without" = yes ]; then
-            pgs=$((pgs + 1))
-            echo "crash-$i.sql: PostgreSQL's own crash (it crashes with nothing preloaded)" >&2
-            continue
+        with=no
+        if _pga_crashes_again "$dir/crash-$i.sql" "crash-$i.sql replayed with pg_architect"; then
+            with=yes
+            [ -n "$PGA_BT_LAST" ] && cp "$PGA_BT_LAST" "$dir/crash-$i.with.backtrace"
         fi
-        if _pga_crashes_again "$dir/crash-$i.sql"; then with=yes; else with=no; fi
+        echo "======== crash-$i.sql ($(wc -c <"$dir/crash-$i.sql") bytes): crashes without pg_architect: $without; with pg_architect preloaded: $with" >&2
+        head -c 4000 "$dir/crash-$i.sql" >&2
+        echo >&2
+        if [ "$without" = yes ] && [ "$with" = yes ] && [ -f "$dir/crash-$i.with.backtrace" ]; then
+            sig0=$(pga_bt_signature "$dir/crash-$i.without.backtrace")
+            sig1=$(pga_bt_signature "$dir/crash-$i.with.backtrace")
+            if [ "$PGA_BT_OURS" -eq 0 ] && [ "$sig0" = "$sig1" ]; then
+                pgs=$((pgs + 1))
+                echo "crash-$i.sql: POSTGRESQL'S OWN CRASH: the same crash with nothing preloaded ($sig0)" >&2
+                continue
+            fi
+            echo "crash-$i.sql: not the same crash with pg_architect (without: $sig0; with: $sig1; pg_architect on the crash path: $PGA_BT_OURS)" >&2
+        elif [ "$without" = no ]; then
+            echo "crash-$i.sql: no crash without pg_architect: counted as pg_architect's" >&2
+        else
+            echo "crash-$i.sql: crashes without pg_architect but not (or without a backtrace) with it" >&2
+        fi
         ours=$((ours + 1))
-        echo "crash-$i.sql: no crash without pg_architect; with pg_architect preloaded: crash again=$with" >&2
-        head -c 2000 "$dir/crash-$i.sql" >&2
     done
-    echo "$pgs crash(es) of PostgreSQL's own (reproduced with nothing preloaded, see crash-N.sql)"
-    [ "$ours" -eq 0 ]
+    echo "$ours crash(es) of pg_architect or not attributable, $pgs of PostgreSQL's own (the same crash with nothing preloaded); fuzz cores with pg_architect on the crash path: $fuzz_ours"
+    [ "$ours" -eq 0 ] || return 1
+    [ "$pgs" -eq 0 ] || [ -n "${PGA_ALLOW_POSTGRES_CRASHES:-}" ]
 }
 
 # pga_sqlsmith CLUSTERDIR N: prints a one-line summary; non-zero on failure.
@@ -132,12 +168,16 @@ pga_sqlsmith() {
     if [ "$start0" != "$start1" ] || pga_crashes "$dir/server.log.sqlsmith" >&2; then
         echo "the server crashed or restarted during sqlsmith ($start0 -> $start1)" >&2
         grep -B2 -A8 -E 'terminated by signal|PANIC' "$dir/server.log.sqlsmith" | head -n 60 >&2
-        local verdict
-        if ! verdict=$(pga_sqlsmith_attribute "$dir" "$dir/server.log.sqlsmith"); then
-            echo "$summary: SERVER CRASHED ($verdict; the others not: see sqlsmith.err)"
+        # The core of the last crash of the fuzz (core_pattern "core": one
+        # file, each crash overwrites it); the replays give one per statement.
+        pga_backtraces "the last crash during the sqlsmith run"
+        local verdict fuzz_ours=$PGA_BT_OURS
+        if ! verdict=$(pga_sqlsmith_attribute "$dir" "$dir/server.log.sqlsmith" "$fuzz_ours"); then
+            echo "$summary: SERVER CRASHED ($verdict; see sqlsmith.err)"
             return 1
         fi
-        summary="$summary, $verdict"
+        echo "sqlsmith: the server crashed: $verdict (PGA_ALLOW_POSTGRES_CRASHES is set)" >&2
+        summary="$summary, SERVER CRASHED: $verdict"
     fi
     # sqlsmith marks a lost connection with "C" in its progress lines (a
     # random pg_terminate_backend(pg_backend_pid()) does that without any
@@ -194,6 +234,7 @@ pga_sqlsmith() {
     start1=$(pga_psql postgres 'SELECT pg_postmaster_start_time()' 2>/dev/null)
     tail -c +"$((logpos + 1))" "$dir/server.log" >"$dir/server.log.oracle"
     if [ "$start0" != "$start1" ] || pga_crashes "$dir/server.log.oracle" >&2; then
+        pga_backtraces "explain()/whatif() on sqlsmith queries"
         echo "$summary; SERVER CRASHED under explain()/whatif() on sqlsmith queries"
         return 1
     fi
