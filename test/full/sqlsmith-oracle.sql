@@ -52,6 +52,9 @@ CREATE TABLE pga_fuzz_oracle (
 );
 
 -- pga_fuzz_one(id): plain EXPLAIN, then each architect function that exists.
+-- Its handlers name assert_failure and query_canceled too: WHEN OTHERS
+-- catches neither, and planning alone can fail an ASSERT (constant folding
+-- of an immutable PL/pgSQL function of the regression database, sro_ifun).
 CREATE FUNCTION pga_fuzz_one(qid int) RETURNS void
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -72,7 +75,7 @@ BEGIN
     SELECT query INTO q FROM pga_fuzz_queries WHERE id = qid;
     BEGIN
         EXECUTE 'EXPLAIN ' || q;
-    EXCEPTION WHEN OTHERS OR query_canceled THEN
+    EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN
         GET STACKED DIAGNOSTICS plain = RETURNED_SQLSTATE, plain_msg = MESSAGE_TEXT;
     END;
 
@@ -80,7 +83,7 @@ BEGIN
         st := 'ok'; msg := NULL;
         BEGIN
             PERFORM count(*) FROM architect.explain(q, false);
-        EXCEPTION WHEN OTHERS OR query_canceled THEN
+        EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN
             GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
         END;
         INSERT INTO pga_fuzz_oracle VALUES (qid, 'explain', plain, st, msg, plain_msg);
@@ -107,7 +110,7 @@ BEGIN
                 SELECT min(cost_without), max(cost_without), min(cost_with)
                   INTO c_min, c_max, c_with
                   FROM architect.whatif(q, ARRAY[rel]);
-            EXCEPTION WHEN OTHERS OR query_canceled THEN
+            EXCEPTION WHEN OTHERS OR query_canceled OR assert_failure THEN
                 GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
             END;
             -- The cost without the hypothetical index is the cost plain
@@ -149,7 +152,7 @@ BEGIN
                         RAISE EXCEPTION 'roll back' USING ERRCODE = 'PGA01';
                     EXCEPTION WHEN SQLSTATE 'PGA01' THEN
                         NULL;
-                    WHEN OTHERS OR query_canceled THEN
+                    WHEN OTHERS OR query_canceled OR assert_failure THEN
                         real_with := NULL;
                     END;
                     IF real_with > real_without * 1.01 + 0.01 THEN
