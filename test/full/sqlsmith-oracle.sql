@@ -203,8 +203,8 @@ SELECT o.*,
             ELSE 'wrong' END AS verdict
   FROM pga_fuzz_oracle o JOIN pga_fuzz_queries q USING (id);
 
-SELECT 'mismatch: ' || fn || ' query ' || id || ': EXPLAIN ' || plain_state ||
-       ', architect.' || fn || ' ' || fn_state || coalesce(' (' || fn_message || ')', '')
+SELECT 'mismatch: ' || fn || ' query ' || id || ': EXPLAIN ' || coalesce(plain_state, '(none)') ||
+       ', architect.' || fn || ' ' || coalesce(fn_state, '(none)') || coalesce(' (' || fn_message || ')', '')
   FROM pga_fuzz_verdict WHERE verdict = 'wrong'
  ORDER BY id, fn;
 
