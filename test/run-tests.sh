@@ -33,9 +33,9 @@ if [ "${1:-}" != "--as-test-user" ]; then
             tar -C "$work" -xf -
         chown -R "$user": "$work"
         echo "make test: running as $user in $work"
-        runuser -u "$user" -- env PG_CONFIG="$PG_CONFIG" \
-            PGA_TEST_FULL="${PGA_TEST_FULL:-}" PGA_TESTS="${PGA_TESTS:-}" \
-            PGA_CACHE_DIR="${PGA_CACHE_DIR:-}" PGA_RELIABILITY_STEPS="${PGA_RELIABILITY_STEPS:-}" \
+        # Every PGA_* knob goes along (seeds, counts, steps, time limits).
+        mapfile -t knobs < <(env | grep -E '^PGA_[A-Z0-9_]*=' || true)
+        runuser -u "$user" -- env PG_CONFIG="$PG_CONFIG" "${knobs[@]}" \
             HOME="$work" bash "$work/test/run-tests.sh" --as-test-user
         rc=$?
         # Keep logs and diffs where the user looks for them; drop the

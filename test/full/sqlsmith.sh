@@ -135,6 +135,57 @@ pga_sqlsmith_attribute() {
     [ "$pgs" -eq 0 ] || [ -n "${PGA_ALLOW_POSTGRES_CRASHES:-}" ]
 }
 
+# pga_oracle_selftest DIR: the positive control of sqlsmith-oracle.sql
+# (oracle-selftest.sql: stub functions that answer wrong, hang or are slow
+# on purpose, in a database of their own).  The oracle must fail, and list
+# exactly the expected wrong answers and the expected timeouts (fn, query);
+# prints a one-line summary; non-zero when the oracle does not judge as
+# its rules say.
+pga_oracle_selftest() {
+    local dir=$1 rc got want
+    "$PGA_BINDIR/psql" -X -q -d postgres -c 'DROP DATABASE IF EXISTS pga_oracle_selftest' \
+        -c 'CREATE DATABASE pga_oracle_selftest' >&2 &&
+        "$PGA_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d pga_oracle_selftest \
+            -f "$HERE/oracle-selftest.sql" >&2 ||
+        { echo "oracle self-test: setup failed"; return 1; }
+    "$PGA_BINDIR/psql" -X -At -v ON_ERROR_STOP=1 -v pga_timeout=1s -v pga_retry_timeout=3s \
+        -d pga_oracle_selftest -f "$HERE/sqlsmith-oracle.sql" \
+        >"$dir/oracle-selftest.out" 2>"$dir/oracle-selftest.err"
+    rc=$?
+    "$PGA_BINDIR/psql" -X -q -d postgres -c 'DROP DATABASE pga_oracle_selftest' >&2
+    cat "$dir/oracle-selftest.out" "$dir/oracle-selftest.err" >&2
+    if [ $rc -eq 0 ]; then
+        echo "oracle self-test: the oracle passed stub functions that answer wrong"
+        return 1
+    fi
+    grep -q 'architect functions disagree with EXPLAIN' "$dir/oracle-selftest.err" ||
+        { echo "oracle self-test: the oracle stopped before its verdict (exit $rc)"; return 1; }
+    got=$(sed -n 's/^\(mismatch\|timeout\|executor\): \([a-z]*\) query \([0-9]*\):.*/\1 \2 \3/p' \
+        "$dir/oracle-selftest.out" | sort | tr '\n' ',')
+    want=$(printf '%s\n' "mismatch whatif 2" "mismatch whatif 3" "mismatch whatif 4" \
+        "mismatch whatif 5" "mismatch whatif 8" "mismatch whatif 12" "mismatch explain 6" \
+        "timeout explain 7" "timeout whatif 7" "timeout explain 8" \
+        "executor whatif 11" | sort | tr '\n' ',')
+    if [ "$got" != "$want" ]; then
+        echo "oracle self-test: listed [$got], expected [$want]"
+        return 1
+    fi
+    grep -q '; 4 of 12 queries run again alone after a cancel' "$dir/oracle-selftest.out" ||
+        { echo "oracle self-test: not 4 queries of 12 run again after a cancel"; return 1; }
+    echo "oracle self-test: 7 wrong answers of stub functions (cost with and without the index, internal errors, a hang, success where EXPLAIN fails) fail, 3 cancels in both runs inconclusive, 1 row lock refused at executor start listed, 4 of 12 queries retried"
+}
+
+# pga_wait_setting NAME VALUE: wait (up to 10 s) until a new session sees
+# the reloaded setting.
+pga_wait_setting() {
+    local i
+    for i in $(seq 1 20); do
+        [ "$(pga_psql postgres "SHOW $1")" = "$2" ] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
 # pga_sqlsmith CLUSTERDIR N: prints a one-line summary; non-zero on failure.
 pga_sqlsmith() {
     local dir=$1 n=$2 seed=${PGA_SQLSMITH_SEED:-20240601} start0 start1 q k
@@ -223,8 +274,22 @@ pga_sqlsmith() {
         echo "$summary; loading the oracle queries failed"
         return 1
     fi
+    # The oracle must be able to fail: its positive control first.
+    local selftest
+    if ! selftest=$(pga_oracle_selftest "$dir"); then
+        echo "$summary; $selftest"
+        return 1
+    fi
+    summary="$summary; $selftest"
     # Statistics must hold still while the oracle compares costs.
-    pga_psql postgres "ALTER SYSTEM SET autovacuum = off; SELECT pg_reload_conf()" >/dev/null
+    # (Two statements: ALTER SYSTEM refuses to run in the implicit
+    # transaction of a multi-statement -c, which left autovacuum on.)
+    if ! pga_psql postgres "ALTER SYSTEM SET autovacuum = off" >&2 ||
+        ! pga_psql postgres "SELECT pg_reload_conf()" >/dev/null ||
+        ! pga_wait_setting autovacuum off; then
+        echo "$summary; could not turn autovacuum off for the oracle"
+        return 1
+    fi
     start0=$(pga_psql postgres 'SELECT pg_postmaster_start_time()')
     logpos=$(stat -c %s "$dir/server.log")
     timeout --kill-after=10 "${PGA_SQLSMITH_TIMEOUT:-1800}" \
