@@ -9,8 +9,8 @@
 #     or running;
 #   * the same index can then be built.
 # Then transactions: a job queued with wait => false is cancelled when its
-# transaction rolls back; when only the SAVEPOINT that queued it rolls back
-# the job should be cancelled too (a known bug, kept as a TODO test).
+# transaction rolls back, and so is one queued in a SAVEPOINT that rolls
+# back while the transaction commits.
 use strict;
 use warnings;
 use PostgreSQL::Test::Utils;
@@ -148,11 +148,12 @@ my $sp_job = $node->safe_psql($db, q{
 });
 poll_or_fail("SELECT count(*) = 0 FROM architect.index_jobs WHERE job_id = $sp_job AND status IN ('queued', 'running')",
 	'the savepoint job has finished one way or the other');
-{
-	local $TODO = 'indexer: a job queued in a rolled-back savepoint still runs when the transaction commits';
-	is($node->safe_psql($db, "SELECT count(*) FROM pg_class WHERE relname = 'items_sp_rolled_back'"),
-		'0', 'a job queued in a savepoint that rolls back builds nothing');
-}
+# (Was a TODO test until the indexer made the job wait for the xid of the
+# subtransaction that queued it; it passes now and must keep passing.)
+is($node->safe_psql($db, "SELECT count(*) FROM pg_class WHERE relname = 'items_sp_rolled_back'"),
+	'0', 'a job queued in a savepoint that rolls back builds nothing');
+is($node->safe_psql($db, "SELECT status FROM architect.index_jobs WHERE job_id = $sp_job"),
+	'cancelled', 'the savepoint job is cancelled');
 
 my ($killed, @other) = crash_reports($node);
 is($killed, $kills, "the log shows exactly the $kills backends we killed");
