@@ -27,12 +27,13 @@
  *						caller may see statistics of, for the bloat estimates:
  *						what pg_stats shows, without the cost of pg_stats
  *						(which decodes every histogram for every row);
- *	user_columns()		the columns of the user's tables, for security_advice
- *						and schema_advice.
+ *	user_columns()		the columns of the user's tables, for security_advice,
+ *						schema_advice and the key names of missing_fk_indexes.
  *
  * sequence_last_value(), column_stats() and user_columns() keep what they
  * read for the rest of one architect.findings or architect.report() call
- * (the findings scope, see pga_facts_cache_usable()), never longer.
+ * (the findings scope, see pga_facts_cache_usable()), never longer; so
+ * does index_facts() (health_index_facts.c), through the same cache.
  *
  * Everything runs with the caller's privileges: these functions are not
  * SECURITY DEFINER, so the views show each role what PostgreSQL itself
@@ -989,7 +990,7 @@ pga_column_stats(PG_FUNCTION_ARGS)
  *		privileges and reads the catalogs under AccessShareLock only.
  */
 static const char *user_columns_query =
-	"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod"
+	"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod, a.attnum"
 	"  FROM pg_catalog.pg_class c"
 	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	"  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"

@@ -70,6 +70,8 @@ typedef struct RelFact
 	int32		relpages;
 	char		relkind;
 	char		persistence;
+	bool		backs_constraint;	/* an index named by a p/u/x constraint */
+	bool		is_partition;	/* an inhrelid of pg_inherits */
 	NameData	relname;
 } RelFact;
 
@@ -120,6 +122,8 @@ pga_read_classes(Snapshot snapshot)
 		f->relpages = c->relpages;
 		f->relkind = c->relkind;
 		f->persistence = c->relpersistence;
+		f->backs_constraint = false;
+		f->is_partition = false;
 		f->relname = c->relname;
 	}
 	systable_endscan(scan);
@@ -128,25 +132,18 @@ pga_read_classes(Snapshot snapshot)
 }
 
 /*
- * pga_read_oid_set
- *		The set of values of one OID column of a catalog, optionally only of
- *		the rows of a pg_constraint whose contype is p, u or x.
+ * pga_mark_relations
+ *		Set a flag on each relation of "rels" named by one OID column of a
+ *		catalog (for pg_constraint, only by its p, u and x constraints):
+ *		backs_constraint from pg_constraint.conindid, is_partition from
+ *		pg_inherits.inhrelid.
  */
-static HTAB *
-pga_read_oid_set(Oid catalog, AttrNumber attnum, Snapshot snapshot, bool key_constraints)
+static void
+pga_mark_relations(HTAB *rels, Oid catalog, AttrNumber attnum, Snapshot snapshot)
 {
-	HASHCTL		ctl;
-	HTAB	   *set;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
-
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(Oid);
-	ctl.hcxt = CurrentMemoryContext;
-	set = hash_create("pg_architect index facts oids", 1024, &ctl,
-					  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
 	rel = table_open(catalog, AccessShareLock);
 	scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, NULL);
@@ -154,9 +151,10 @@ pga_read_oid_set(Oid catalog, AttrNumber attnum, Snapshot snapshot, bool key_con
 	{
 		bool		isnull;
 		Oid			value;
+		RelFact    *f;
 
 		CHECK_FOR_INTERRUPTS();
-		if (key_constraints)
+		if (catalog == ConstraintRelationId)
 		{
 			char		contype = ((Form_pg_constraint) GETSTRUCT(tup))->contype;
 
@@ -165,12 +163,18 @@ pga_read_oid_set(Oid catalog, AttrNumber attnum, Snapshot snapshot, bool key_con
 				continue;
 		}
 		value = DatumGetObjectId(heap_getattr(tup, attnum, RelationGetDescr(rel), &isnull));
-		if (!isnull)
-			(void) hash_search(set, &value, HASH_ENTER, NULL);
+		if (isnull)
+			continue;
+		f = (RelFact *) hash_search(rels, &value, HASH_FIND, NULL);
+		if (f == NULL)
+			continue;
+		if (catalog == ConstraintRelationId)
+			f->backs_constraint = true;
+		else
+			f->is_partition = true;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	return set;
 }
 
 /*
@@ -210,8 +214,6 @@ pga_read_index_facts(TupleDesc desc, MemoryContext cxt, HeapTuple **result)
 	MemoryContext work;
 	MemoryContext old;
 	HTAB	   *rels;
-	HTAB	   *constrained;
-	HTAB	   *partitions;
 	Relation	rel;
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -223,8 +225,8 @@ pga_read_index_facts(TupleDesc desc, MemoryContext cxt, HeapTuple **result)
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
 	rels = pga_read_classes(snapshot);
-	constrained = pga_read_oid_set(ConstraintRelationId, Anum_pg_constraint_conindid, snapshot, true);
-	partitions = pga_read_oid_set(InheritsRelationId, Anum_pg_inherits_inhrelid, snapshot, false);
+	pga_mark_relations(rels, ConstraintRelationId, Anum_pg_constraint_conindid, snapshot);
+	pga_mark_relations(rels, InheritsRelationId, Anum_pg_inherits_inhrelid, snapshot);
 	MemoryContextSwitchTo(old);
 
 	rows = MemoryContextAlloc(cxt, sizeof(HeapTuple) * nalloc);
@@ -275,8 +277,8 @@ pga_read_index_facts(TupleDesc desc, MemoryContext cxt, HeapTuple **result)
 		v[c++] = pga_vector_slice(xv, xn, Anum_pg_index_indoption, x->indnkeyatts, INT2OID);
 		v[c++] = BoolGetDatum(!xn[Anum_pg_index_indexprs - 1]);
 		v[c++] = BoolGetDatum(!xn[Anum_pg_index_indpred - 1]);
-		v[c++] = BoolGetDatum(hash_search(constrained, &x->indexrelid, HASH_FIND, NULL) != NULL);
-		v[c++] = BoolGetDatum(hash_search(partitions, &x->indexrelid, HASH_FIND, NULL) != NULL);
+		v[c++] = BoolGetDatum(ic->backs_constraint);
+		v[c++] = BoolGetDatum(ic->is_partition);
 		Assert(c == PGA_INDEX_FACTS_COLS);
 
 		MemoryContextSwitchTo(cxt);

@@ -223,7 +223,8 @@ COMMENT ON FUNCTION architect.column_stats() IS 'null share and average width of
 -- The columns of the user's tables, partitioned tables and materialized
 -- views (not partitions, not temporary, not in a system schema, not
 -- belonging to an extension), that security_advice and schema_advice both
--- look at: read once per architect.findings or architect.report() call.
+-- look at, and missing_fk_indexes for the names of single-column keys:
+-- read once per architect.findings or architect.report() call.
 CREATE FUNCTION architect.user_columns(
     OUT attrelid oid,
     OUT nspname name,
@@ -232,7 +233,8 @@ CREATE FUNCTION architect.user_columns(
     OUT relrowsecurity boolean,
     OUT attname name,
     OUT atttypid oid,
-    OUT atttypmod integer)
+    OUT atttypmod integer,
+    OUT attnum smallint)
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL RESTRICTED STRICT
 ROWS 1000

@@ -267,13 +267,20 @@ fk AS (
       JOIN ns n ON n.oid = t.relnamespace
       JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+      LEFT JOIN architect.user_columns() uc
+             ON uc.attrelid = c.conrelid AND uc.attnum = c.conkey[1] AND pg_catalog.cardinality(c.conkey) = 1
       CROSS JOIN LATERAL (
             -- the key's column names, in its order.  A single-column key
             -- (the usual case) is one index probe for one row, without the
             -- sort an ordered aggregate starts for every key.
+            -- The name comes from architect.user_columns() (read once per
+            -- findings call, and by security_advice and schema_advice too)
+            -- when it has the column; it leaves out partitions, whose keys
+            -- are looked up in pg_attribute.
             SELECT CASE WHEN pg_catalog.cardinality(c.conkey) = 1
-                        THEN ARRAY[(SELECT a.attname::text FROM pg_catalog.pg_attribute a
-                                     WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1])]
+                        THEN ARRAY[coalesce(uc.attname::text,
+                                            (SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                                              WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1]))]
                         ELSE (SELECT pg_catalog.array_agg(a.attname::text ORDER BY pg_catalog.array_position(c.conkey, a.attnum))
                                 FROM pg_catalog.pg_attribute a
                                WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) END AS col_names
