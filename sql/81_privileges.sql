@@ -90,6 +90,7 @@ INSERT INTO pga_priv_calls VALUES
   ('hba_rules()',
    $$SELECT CASE WHEN count(*) > 0 THEN 'rows' ELSE 'no rows' END FROM architect.hba_rules()$$),
   ('health_settings()', $$SELECT NULL FROM architect.health_settings() LIMIT 1$$),
+  ('index_facts()', $$SELECT NULL FROM architect.index_facts() LIMIT 1$$),
   ('index_job_slots()', $$SELECT NULL FROM architect.index_job_slots() LIMIT 1$$),
   ('is_user_schema(name)', $$SELECT architect.is_user_schema('pga_priv')::text$$),
   ('memory_setting(numeric)', $$SELECT architect.memory_setting(1048576)$$),

@@ -27,12 +27,13 @@
  *						caller may see statistics of, for the bloat estimates:
  *						what pg_stats shows, without the cost of pg_stats
  *						(which decodes every histogram for every row);
- *	user_columns()		the columns of the user's tables, for security_advice
- *						and schema_advice.
+ *	user_columns()		the columns of the user's tables, for security_advice,
+ *						schema_advice and the key names of missing_fk_indexes.
  *
  * sequence_last_value(), column_stats() and user_columns() keep what they
  * read for the rest of one architect.findings or architect.report() call
- * (the findings scope, see facts_cache_usable()), never longer.
+ * (the findings scope, see pga_facts_cache_usable()), never longer; so
+ * does index_facts() (health_index_facts.c), through the same cache.
  *
  * Everything runs with the caller's privileges: these functions are not
  * SECURITY DEFINER, so the views show each role what PostgreSQL itself
@@ -228,6 +229,7 @@ typedef struct ColStatFact
 
 static MemoryContext facts_cxt = NULL;
 static FactsStamp facts_stamp;
+uint64		pga_facts_epoch = 0;	/* bumped each time the cache is emptied */
 static HTAB *seq_facts = NULL;	/* sequence_last_value() */
 static ColStatFact *colstat_facts = NULL;	/* column_stats(), NULL: not read yet */
 static int	colstat_nfacts = 0;
@@ -242,12 +244,12 @@ pga_findings_scope_assign(bool newval, void *extra)
 }
 
 /*
- * facts_cache_usable
+ * pga_facts_cache_usable
  *		Whether the findings scope is on; when it is, drop whatever was
  *		cached under another generation, transaction, statement or user.
  */
-static bool
-facts_cache_usable(void)
+bool
+pga_facts_cache_usable(void)
 {
 	FactsStamp	now;
 
@@ -266,6 +268,7 @@ facts_cache_usable(void)
 		HASHCTL		ctl;
 
 		MemoryContextReset(facts_cxt);
+		pga_facts_epoch++;
 		colstat_facts = NULL;
 		colstat_nfacts = 0;
 		usercol_facts = NULL;
@@ -279,6 +282,17 @@ facts_cache_usable(void)
 		facts_stamp = now;
 	}
 	return true;
+}
+
+/*
+ * pga_facts_context
+ *		Where facts kept for the current findings call live; only valid
+ *		right after pga_facts_cache_usable() returned true.
+ */
+MemoryContext
+pga_facts_context(void)
+{
+	return facts_cxt;
 }
 
 static Datum read_sequence_last_value(FunctionCallInfo fcinfo, Oid relid);
@@ -309,7 +323,7 @@ pga_sequence_last_value(PG_FUNCTION_ARGS)
 	bool		found;
 	Datum		result;
 
-	if (!facts_cache_usable())
+	if (!pga_facts_cache_usable())
 		return read_sequence_last_value(fcinfo, relid);
 
 	fact = (SeqFact *) hash_search(seq_facts, &relid, HASH_FIND, NULL);
@@ -879,7 +893,7 @@ pga_column_stats(PG_FUNCTION_ARGS)
 	bool		cached_table_ok = false;	/* SELECT on the whole table */
 	bool		cached_visible = false; /* exists, no RLS in force */
 
-	bool		cache = facts_cache_usable();
+	bool		cache = pga_facts_cache_usable();
 	int			nalloc = 0;
 	int			nfacts = 0;
 	ColStatFact *facts = NULL;
@@ -976,7 +990,7 @@ pga_column_stats(PG_FUNCTION_ARGS)
  *		privileges and reads the catalogs under AccessShareLock only.
  */
 static const char *user_columns_query =
-	"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod"
+	"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relrowsecurity, a.attname, a.atttypid, a.atttypmod, a.attnum"
 	"  FROM pg_catalog.pg_class c"
 	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	"  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
@@ -994,7 +1008,7 @@ pga_user_columns(PG_FUNCTION_ARGS)
 	bool	   *nulls;
 	HeapTuple  *facts;
 
-	if (!facts_cache_usable())
+	if (!pga_facts_cache_usable())
 	{
 		pga_spi_materialize(fcinfo, user_columns_query, 0, NULL, NULL);
 		return (Datum) 0;

@@ -21,4 +21,15 @@ extern Oid	pga_regprocedure(const char *signature);
 extern bool pga_findings_scope;
 extern void pga_findings_scope_assign(bool newval, void *extra);
 
+/*
+ * The findings facts cache (health.c): pga_facts_cache_usable() says
+ * whether it may be used now (emptying it first when it belongs to another
+ * call); what is kept goes in pga_facts_context(), and pga_facts_epoch
+ * changes each time the context is emptied, so that a module keeping its
+ * own pointers into it (health_index_facts.c) knows they are gone.
+ */
+extern bool pga_facts_cache_usable(void);
+extern MemoryContext pga_facts_context(void);
+extern uint64 pga_facts_epoch;
+
 #endif							/* PGA_HEALTH_H */

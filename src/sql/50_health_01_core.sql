@@ -223,7 +223,8 @@ COMMENT ON FUNCTION architect.column_stats() IS 'null share and average width of
 -- The columns of the user's tables, partitioned tables and materialized
 -- views (not partitions, not temporary, not in a system schema, not
 -- belonging to an extension), that security_advice and schema_advice both
--- look at: read once per architect.findings or architect.report() call.
+-- look at, and missing_fk_indexes for the names of single-column keys:
+-- read once per architect.findings or architect.report() call.
 CREATE FUNCTION architect.user_columns(
     OUT attrelid oid,
     OUT nspname name,
@@ -232,12 +233,53 @@ CREATE FUNCTION architect.user_columns(
     OUT relrowsecurity boolean,
     OUT attname name,
     OUT atttypid oid,
-    OUT atttypmod integer)
+    OUT atttypmod integer,
+    OUT attnum smallint)
 RETURNS SETOF record
 LANGUAGE C STABLE PARALLEL RESTRICTED STRICT
 ROWS 1000
 AS 'MODULE_PATHNAME', 'pga_user_columns';
 COMMENT ON FUNCTION architect.user_columns() IS 'the columns of the user''s tables and materialized views (not partitions, temporary tables or extension members), read once per architect.findings or architect.report() call';
+
+-- One row per index with what the index health views look at (C, in
+-- health_index_facts.c): one pass over pg_class, pg_index, pg_constraint and
+-- pg_inherits instead of a join in each view, kept for the rest of one
+-- architect.findings or architect.report() call.  The key columns,
+-- operator classes, collations and options are ordinary 1-based arrays
+-- (keys has indnatts elements, the others indnkeyatts).  Not the indexes of
+-- TOAST tables, which no health view shows.
+CREATE FUNCTION architect.index_facts(
+    OUT indexrelid oid,
+    OUT indrelid oid,
+    OUT relnamespace oid,
+    OUT table_name name,
+    OUT index_name name,
+    OUT table_relkind "char",
+    OUT table_persistence "char",
+    OUT index_relkind "char",
+    OUT relam oid,
+    OUT size_bytes bigint,
+    OUT indisunique boolean,
+    OUT indisprimary boolean,
+    OUT indisexclusion boolean,
+    OUT indisvalid boolean,
+    OUT indisready boolean,
+    OUT indisreplident boolean,
+    OUT indnatts smallint,
+    OUT indnkeyatts smallint,
+    OUT keys smallint[],
+    OUT classes oid[],
+    OUT colls oid[],
+    OUT opts smallint[],
+    OUT has_exprs boolean,
+    OUT has_pred boolean,
+    OUT backs_constraint boolean,
+    OUT is_partition boolean)
+RETURNS SETOF record
+LANGUAGE C STABLE PARALLEL RESTRICTED STRICT
+ROWS 10000
+AS 'MODULE_PATHNAME', 'pga_index_facts';
+COMMENT ON FUNCTION architect.index_facts() IS 'every index with its table, schema, names, size, flags, key columns and whether it backs a constraint, read once per architect.findings or architect.report() call';
 
 -- The relations (or other objects of class "classid") that belong to an
 -- extension: the health views leave them to the extension's authors.

@@ -71,18 +71,16 @@ ns AS MATERIALIZED (
 u AS MATERIALIZED (
     -- indexes that enforce nothing: not unique, not an exclusion constraint,
     -- not the replica identity, not a partition of a partitioned index
-    SELECT x.indexrelid, ns.nspname AS schema_name, t.relname AS table_name, ic.relname AS index_name,
-           ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
-      FROM pg_catalog.pg_index x
-      JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-      JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
-      JOIN ns ON ns.oid = t.relnamespace
+    -- (from architect.index_facts(), read once per findings call)
+    SELECT x.indexrelid, ns.nspname AS schema_name, x.table_name, x.index_name, x.size_bytes
+      FROM architect.index_facts() x
+      JOIN ns ON ns.oid = x.relnamespace
      WHERE x.indisvalid AND NOT x.indisunique AND NOT x.indisprimary AND NOT x.indisexclusion
        AND NOT x.indisreplident
-       AND ic.relkind = 'i'
-       AND t.relpersistence <> 't'
+       AND x.index_relkind = 'i'
+       AND x.table_persistence <> 't'
        AND x.indrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
-       AND x.indexrelid NOT IN (SELECT h.inhrelid FROM pg_catalog.pg_inherits h)
+       AND NOT x.is_partition
 )
 SELECT 'unused_index'::text AS check,
        pg_catalog.format('%I.%I', u.schema_name, u.index_name) AS object,
@@ -113,35 +111,25 @@ CREATE VIEW architect.duplicate_indexes_unordered WITH (security_invoker = true)
 WITH ns AS MATERIALIZED (
     SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n WHERE architect.is_user_schema(n.nspname)
 ),
-multi AS MATERIALIZED (
-    -- both kinds of duplicate share the table and the first key column (0
-    -- for an expression), so only indexes that share both with another
-    -- index are looked at further
-    SELECT x.indrelid, x.indkey[0] AS key1
-      FROM pg_catalog.pg_index x
-     GROUP BY x.indrelid, x.indkey[0] HAVING count(*) > 1
-),
 i AS MATERIALIZED (
-    SELECT x.indexrelid, x.indrelid, x.indnkeyatts, x.indnatts, ic.relam,
-           x.indisunique, x.indisprimary, x.indisexclusion, x.indisreplident, x.indisvalid, ic.relkind,
-           -- slices of the vectors (0-based) are ordinary 1-based arrays
-           x.indkey[0:x.indnatts - 1] AS keys,
-           x.indclass[0:x.indnkeyatts - 1] AS classes,
-           x.indcollation[0:x.indnkeyatts - 1] AS colls,
-           x.indoption[0:x.indnkeyatts - 1] AS opts,
-           pg_catalog.pg_get_expr(x.indexprs, x.indrelid) AS exprs,
-           pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS pred,
-           x.indexrelid IN (SELECT c.conindid FROM pg_catalog.pg_constraint c
-                             WHERE c.contype IN ('p', 'u', 'x')) AS backs_constraint,
-           ns.nspname, ic.relname AS index_name,
-           ic.relpages::bigint * pg_catalog.current_setting('block_size')::bigint AS size_bytes
-      FROM multi
-      JOIN pg_catalog.pg_index x ON x.indrelid = multi.indrelid AND x.indkey[0] = multi.key1
-      JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-      -- an index lives in its table's schema and is temporary when its
-      -- table is: the table itself is looked up for the result rows only
-      JOIN ns ON ns.oid = ic.relnamespace
-     WHERE ic.relpersistence <> 't'
+    -- every valid index, from architect.index_facts() (read once per
+    -- findings call).  Neither joined to the schemas nor narrowed to the
+    -- indexes sharing a first key column with another here: the
+    -- estimates of such joins over a function's rows come out at one row
+    -- and plan the pairing below as a nested loop over 20,000 x 20,000
+    -- indexes; the schema is looked up for the result rows instead
+    SELECT x.indexrelid, x.indrelid, x.indnkeyatts, x.indnatts, x.relam,
+           x.indisunique, x.indisprimary, x.indisexclusion, x.indisreplident, x.indisvalid,
+           x.index_relkind AS relkind, x.keys, x.classes, x.colls, x.opts,
+           -- the expressions and predicate as text, for the few indexes that have them
+           CASE WHEN x.has_exprs THEN (SELECT pg_catalog.pg_get_expr(p.indexprs, p.indrelid)
+                                         FROM pg_catalog.pg_index p WHERE p.indexrelid = x.indexrelid) END AS exprs,
+           CASE WHEN x.has_pred THEN (SELECT pg_catalog.pg_get_expr(p.indpred, p.indrelid)
+                                        FROM pg_catalog.pg_index p WHERE p.indexrelid = x.indexrelid) END AS pred,
+           x.backs_constraint, x.is_partition, x.relnamespace,
+           x.index_name, x.table_name, x.size_bytes
+      FROM architect.index_facts() x
+     WHERE x.table_persistence <> 't'
        AND x.indisvalid
        AND x.indrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
 ),
@@ -160,7 +148,7 @@ pairs AS (
        -- or a uniqueness guarantee the other index does not give
        AND NOT r.backs_constraint AND NOT r.indisprimary AND NOT r.indisexclusion
        AND NOT r.indisreplident AND r.relkind = 'i'
-       AND r.indexrelid NOT IN (SELECT h.inhrelid FROM pg_catalog.pg_inherits h)
+       AND NOT r.is_partition
        AND (
             -- exact duplicates: keep the one that backs a constraint or
             -- enforces uniqueness, otherwise the older one
@@ -183,11 +171,12 @@ pairs AS (
        )
 ),
 best AS (
-    SELECT b.*, t.relname AS table_name
+    SELECT b.*, ns.nspname
       FROM (SELECT DISTINCT ON (p.indexrelid) p.*
               FROM pairs p
              ORDER BY p.indexrelid, p.kind = 'exact' DESC, p.k_oid) b
-      JOIN pg_catalog.pg_class t ON t.oid = b.indrelid
+      -- an index lives in its table's schema
+      JOIN ns ON ns.oid = b.relnamespace
 )
 SELECT 'duplicate_index'::text AS check,
        pg_catalog.format('%I.%I', b.nspname, b.index_name) AS object,
@@ -278,13 +267,20 @@ fk AS (
       JOIN ns n ON n.oid = t.relnamespace
       JOIN pg_catalog.pg_class r ON r.oid = c.confrelid
       JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
+      LEFT JOIN architect.user_columns() uc
+             ON uc.attrelid = c.conrelid AND uc.attnum = c.conkey[1] AND pg_catalog.cardinality(c.conkey) = 1
       CROSS JOIN LATERAL (
             -- the key's column names, in its order.  A single-column key
             -- (the usual case) is one index probe for one row, without the
             -- sort an ordered aggregate starts for every key.
+            -- The name comes from architect.user_columns() (read once per
+            -- findings call, and by security_advice and schema_advice too)
+            -- when it has the column; it leaves out partitions, whose keys
+            -- are looked up in pg_attribute.
             SELECT CASE WHEN pg_catalog.cardinality(c.conkey) = 1
-                        THEN ARRAY[(SELECT a.attname::text FROM pg_catalog.pg_attribute a
-                                     WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1])]
+                        THEN ARRAY[coalesce(uc.attname::text,
+                                            (SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                                              WHERE a.attrelid = c.conrelid AND a.attnum = c.conkey[1]))]
                         ELSE (SELECT pg_catalog.array_agg(a.attname::text ORDER BY pg_catalog.array_position(c.conkey, a.attnum))
                                 FROM pg_catalog.pg_attribute a
                                WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)) END AS col_names
@@ -301,15 +297,16 @@ fk AS (
        AND t.relpersistence <> 't'
        AND c.conrelid NOT IN (SELECT architect.extension_members('pg_catalog.pg_class'))
        AND NOT EXISTS (
+            -- a hash anti-join on the table against the valid, non-partial
+            -- btree and hash indexes of architect.index_facts()
             SELECT 1
-              FROM pg_catalog.pg_index x
-              JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+              FROM architect.index_facts() x
              WHERE x.indrelid = c.conrelid
-               AND x.indisvalid AND x.indpred IS NULL
+               AND x.indisvalid AND NOT x.has_pred
                AND x.indnkeyatts >= pg_catalog.cardinality(c.conkey)
-               AND (ic.relam = 403 OR (ic.relam = 405 AND pg_catalog.cardinality(c.conkey) = 1))
-               AND x.indkey[0:pg_catalog.cardinality(c.conkey) - 1] @> c.conkey
-               AND x.indkey[0:pg_catalog.cardinality(c.conkey) - 1] <@ c.conkey)
+               AND (x.relam = 403 OR (x.relam = 405 AND pg_catalog.cardinality(c.conkey) = 1))
+               AND x.keys[1:pg_catalog.cardinality(c.conkey)] @> c.conkey
+               AND x.keys[1:pg_catalog.cardinality(c.conkey)] <@ c.conkey)
 )
 SELECT 'missing_fk_index'::text AS check,
        pg_catalog.format('%I.%I(%s)', fk.nspname, fk.relname, fk.cols) AS object,

@@ -305,11 +305,15 @@ SELECT f.check, f.object, f.severity, f.value, f.threshold, f.detail, f.action,
   FROM f;
 COMMENT ON VIEW architect.schema_advice_unordered IS 'the rows of architect.schema_advice, in no particular order (what architect.findings reads, to skip a sort; JIT is best off when reading it)';
 
+-- With the findings scope on (see architect.findings_rows()), so that the
+-- user's columns and the index facts its checks and missing_fk_indexes
+-- both read are read once per call.
 CREATE FUNCTION architect.schema_advice_rows()
 RETURNS TABLE ("check" text, object text, severity text, value text, threshold text, detail text, action text, evidence_since timestamptz, table_size_bytes bigint)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET jit = off
 SET work_mem = '64MB'
+SET pg_architect.findings_scope = on
 AS $body$
 #variable_conflict use_column
 BEGIN

@@ -89,6 +89,7 @@ my %standby = (
 	'architect.severity_rank(text)' => [ q{SELECT architect.severity_rank('warning')}, 'works' ],
 	'architect.health_settings()' => [ 'SELECT count(*) FROM architect.health_settings()', 'works' ],
 	'architect.system_info()' => [ 'SELECT count(*) FROM architect.system_info()', 'works' ],
+	'architect.index_facts()' => [ 'SELECT count(*) FROM architect.index_facts()', 'works' ],
 	'architect.user_columns()' => [ 'SELECT count(*) FROM architect.user_columns()', 'works' ],
 	'architect.stats_since()' => [ 'SELECT architect.stats_since()', 'works' ],
 	'architect.age_text(interval)' => [ q{SELECT architect.age_text('1 day')}, 'works' ],
