@@ -12,7 +12,8 @@
  *		sum over queries q of  w(q) * cost(q, S)   +   sum over s in S of  m(s)
  *
  * with the total estimated size of S within budget_mb and at most
- * max_indexes indexes, where w(q) is q's number of executions, cost(q, S)
+ * max_indexes indexes, where w(q) is q's number of executions corrected by
+ * its measured time (workload.c, pga_time_weights), cost(q, S)
  * the planner's estimated cost of q with the indexes of S as hypothetical
  * indexes (whatif.c), and m(s) the estimated cost of maintaining s under
  * the measured writes (below).  Index interactions are real: an index
@@ -1042,7 +1043,7 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
  */
 static void
 pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
-				  int budget_arg, int max_arg)
+				  ArrayType *times, int budget_arg, int max_arg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PgaRun	   *run;
@@ -1093,7 +1094,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 
 	run->cost_cache = pga_cost_cache_create(cxt);
 
-	pga_workload_load(run, queries, weights);
+	pga_workload_load(run, queries, weights, times);
 	pga_risk_load(run);
 	pga_candidates_build(run);
 
@@ -1224,6 +1225,7 @@ typedef struct PgaRecommendArgs
 {
 	ArrayType  *queries;		/* statements, or NULL for the workload */
 	ArrayType  *weights;		/* their weights, or NULL */
+	ArrayType  *times;			/* their total times in ms, or NULL */
 	int			budget_arg;		/* argument number of budget_mb */
 	int			max_arg;		/* argument number of max_indexes */
 } PgaRecommendArgs;
@@ -1280,7 +1282,8 @@ pga_recommend_body(FunctionCallInfo fcinfo, void *arg)
 {
 	PgaRecommendArgs *a = (PgaRecommendArgs *) arg;
 
-	pga_recommend_run(fcinfo, a->queries, a->weights, a->budget_arg, a->max_arg);
+	pga_recommend_run(fcinfo, a->queries, a->weights, a->times, a->budget_arg,
+					  a->max_arg);
 }
 
 /*
@@ -1289,12 +1292,13 @@ pga_recommend_body(FunctionCallInfo fcinfo, void *arg)
  */
 static void
 pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
-			  int budget_arg, int max_arg)
+			  ArrayType *times, int budget_arg, int max_arg)
 {
 	PgaRecommendArgs args;
 
 	args.queries = queries;
 	args.weights = weights;
+	args.times = times;
 	args.budget_arg = budget_arg;
 	args.max_arg = max_arg;
 	pga_without_locks(pga_recommend_body, fcinfo, &args);
@@ -1306,19 +1310,21 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 Datum
 pga_recommend_indexes(PG_FUNCTION_ARGS)
 {
-	pga_recommend(fcinfo, NULL, NULL, 0, 1);
+	pga_recommend(fcinfo, NULL, NULL, NULL, 0, 1);
 	return (Datum) 0;
 }
 
 /*
  * architect.recommend_indexes_for(queries text[], budget_mb float8,
- *								   max_indexes int, weights float8[])
+ *								   max_indexes int, weights float8[],
+ *								   times_ms float8[])
  */
 Datum
 pga_recommend_indexes_for(PG_FUNCTION_ARGS)
 {
 	ArrayType  *queries;
 	ArrayType  *weights = NULL;
+	ArrayType  *times = NULL;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -1338,7 +1344,15 @@ pga_recommend_indexes_for(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("weights must be a one-dimensional array")));
 	}
-	pga_recommend(fcinfo, queries, weights, 1, 2);
+	if (!PG_ARGISNULL(4))
+	{
+		times = PG_GETARG_ARRAYTYPE_P(4);
+		if (ARR_NDIM(times) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("times_ms must be a one-dimensional array")));
+	}
+	pga_recommend(fcinfo, queries, weights, times, 1, 2);
 	return (Datum) 0;
 }
 
@@ -1424,7 +1438,7 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 	run = palloc0(sizeof(PgaRun));
 	run->cxt = cxt;
 	run->budget = -1;
-	pga_workload_load(run, NULL, NULL);
+	pga_workload_load(run, NULL, NULL, NULL);
 
 	for (i = 0; i < run->nqueries; i++)
 	{
@@ -1441,7 +1455,7 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 		while ((k = bms_next_member(res.used, k)) >= 0)
 			used[nused++] = CStringGetTextDatum(((PgaHypoIndex *) list_nth(hypos, k))->name);
 		values[0] = Int64GetDatum(q->queryid);
-		values[1] = Float8GetDatum(q->weight);
+		values[1] = Float8GetDatum(q->calls);
 		values[2] = Float8GetDatum(q->base_cost);
 		values[3] = Float8GetDatum(res.total_cost);
 		values[4] = PointerGetDatum(construct_array(used, nused, TEXTOID, -1,
