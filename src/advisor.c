@@ -617,23 +617,29 @@ pga_served(PgaRun *run, PgaSel *sel, int k)
 /*
  * pga_served_gain
  *		For chosen index k: weighted cost of its served queries without it
- *		(*before) and with it (*after).
+ *		(*before) and with it (*after).  When pct is not NULL, also each
+ *		served query's own gain, in percent of its cost without k (the rest
+ *		of the selection in place), in the order of served.
  */
 static void
 pga_served_gain(PgaRun *run, PgaSel *sel, int k, Bitmapset *served,
-				double *before, double *after)
+				double *before, double *after, double *pct)
 {
 	Bitmapset  *without = bms_del_member(bms_copy(sel->set), k);
 	int			i = -1;
+	int			n = 0;
 
 	*before = 0;
 	*after = 0;
 	while ((i = bms_next_member(served, i)) >= 0)
 	{
 		PgaQuery   *q = run->qarr[i];
+		double		b = pga_cost(run, q, without, NULL);
 
-		*before += q->weight * pga_cost(run, q, without, NULL);
+		*before += q->weight * b;
 		*after += q->weight * sel->cost[i];
+		if (pct)
+			pct[n++] = b > 0 ? 100.0 * (b - sel->cost[i]) / b : 0.0;
 	}
 }
 
@@ -711,7 +717,7 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 				pct = 0;
 			else
 			{
-				pga_served_gain(run, sel, k, served, &before, &after);
+				pga_served_gain(run, sel, k, served, &before, &after, NULL);
 				pct = before > 0 ? 100.0 * (before - after) / before : 0;
 			}
 			if (pct < pga_min_improvement && (worst < 0 || pct < worst_pct))
@@ -955,8 +961,9 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 		Bitmapset  *served = pga_served(run, sel, ids[i]);
 		double		before;
 		double		after;
-		Datum		values[14];
-		bool		nulls[14] = {0};
+		Datum		values[15];
+		bool		nulls[15] = {0};
+		double	   *pct;
 		List	   *keys;
 		List	   *incl;
 		Datum	   *elems;
@@ -969,7 +976,8 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 
 		pga_hypo_choose_name(h, taken);
 		taken = lappend(taken, h->name);
-		pga_served_gain(run, sel, ids[i], served, &before, &after);
+		pct = palloc(sizeof(double) * Max(bms_num_members(served), 1));
+		pga_served_gain(run, sel, ids[i], served, &before, &after, pct);
 		(void) pga_write_cost(c, &hot_rows);
 
 		values[0] = Int32GetDatum(i + 1);
@@ -1008,6 +1016,11 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 		while ((q = bms_next_member(served, q)) >= 0)
 			elems[m++] = Int64GetDatum(run->qarr[q]->queryid);
 		values[12] = PointerGetDatum(construct_array(elems, m, INT8OID, 8,
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		/* Each served query's own gain, parallel to queryids. */
+		for (q = 0; q < m; q++)
+			elems[q] = Float8GetDatum(pct[q]);
+		values[14] = PointerGetDatum(construct_array(elems, m, FLOAT8OID, 8,
 													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 
 		initStringInfo(&reason);

@@ -34,7 +34,8 @@ CREATE FUNCTION architect.recommend_indexes(
     OUT benefit float8,
     OUT improvement_pct float8,
     OUT queryids bigint[],
-    OUT reason text)
+    OUT reason text,
+    OUT query_improvement_pct float8[])
 RETURNS SETOF record
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_recommend_indexes';
@@ -60,7 +61,8 @@ CREATE FUNCTION architect.recommend_indexes_for(
     OUT benefit float8,
     OUT improvement_pct float8,
     OUT queryids bigint[],
-    OUT reason text)
+    OUT reason text,
+    OUT query_improvement_pct float8[])
 RETURNS SETOF record
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_recommend_indexes_for';
