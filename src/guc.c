@@ -58,6 +58,7 @@ int			pga_max_index_columns = 4;
 double		pga_partial_selectivity = 0.2;
 double		pga_write_cost_factor = 1.0;
 double		pga_time_weight = 0.5;
+bool		pga_min_improvement_per_query = true;
 int			pga_advisor_strategy = PGA_STRATEGY_WORKLOAD;
 bool		pga_misestimate_guard = true;
 
@@ -274,6 +275,15 @@ define_advisor_gucs(void)
 							 0.5,
 							 0.0,
 							 1.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.min_improvement_per_query",
+							 "Lets an index pass pg_architect.min_improvement by its gain on one query it serves, not only on all of them together.",
+							 "Off, an index must save min_improvement percent of the estimated cost of the queries whose plans use it, together; on, saving that much of one of them is enough too.",
+							 &pga_min_improvement_per_query,
+							 true,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
