@@ -105,7 +105,7 @@ INSERT INTO pga_priv_calls VALUES
   ('query_patterns()', $$SELECT NULL FROM architect.query_patterns() LIMIT 1$$),
   ('recommend_indexes(double precision,integer)',
    $$SELECT NULL FROM architect.recommend_indexes() LIMIT 1$$),
-  ('recommend_indexes_for(text[],double precision,integer,double precision[])',
+  ('recommend_indexes_for(text[],double precision,integer,double precision[],double precision[])',
    $$SELECT NULL FROM architect.recommend_indexes_for(ARRAY['SELECT * FROM pga_priv.t WHERE b = ''x''']) LIMIT 1$$),
   ('report(architect.severity,integer)', $$SELECT NULL FROM architect.report()$$),
   ('require_primary(text)', $$SELECT architect.require_primary('this check')$$),

@@ -12,7 +12,8 @@
  *		sum over queries q of  w(q) * cost(q, S)   +   sum over s in S of  m(s)
  *
  * with the total estimated size of S within budget_mb and at most
- * max_indexes indexes, where w(q) is q's number of executions, cost(q, S)
+ * max_indexes indexes, where w(q) is q's number of executions corrected by
+ * its measured time (workload.c, pga_time_weights), cost(q, S)
  * the planner's estimated cost of q with the indexes of S as hypothetical
  * indexes (whatif.c), and m(s) the estimated cost of maintaining s under
  * the measured writes (below).  Index interactions are real: an index
@@ -42,7 +43,8 @@
  *	   best unchosen candidates of its table when that lowers the objective
  *	   within the budget; then add what the budget still allows.
  *	4. Guard rails: an index whose served queries (those whose plans use
- *	   it) gain less than pg_architect.min_improvement percent is dropped,
+ *	   it) gain less than pg_architect.min_improvement percent, together
+ *	   and (with pg_architect.min_improvement_per_query) each, is dropped,
  *	   and so are indexes that make a query's estimated cost more than
  *	   pg_architect.max_regression percent worse than today (of those its
  *	   plan uses, the one whose absence helps it most, until it is within
@@ -355,6 +357,26 @@ pga_sel_set(PgaRun *run, PgaSel *sel, Bitmapset *S)
 }
 
 /*
+ * pga_meaningful
+ *		The minimum-gain rule (pg_architect.min_improvement): an index must
+ *		save that percentage of the estimated cost of the queries whose
+ *		plans use it, together, or, with
+ *		pg_architect.min_improvement_per_query on, of at least one of them.
+ *		The second reading matters for an index that serves a cheap query
+ *		well and also a much dearer one a little: together the dearer one's
+ *		small gain dilutes the other's (e.g. 39 % for one query, 4 % for the
+ *		other, 8 % together), yet the first query's gain is meaningful.
+ */
+static bool
+pga_meaningful(double together_pct, double best_query_pct)
+{
+	if (together_pct >= pga_min_improvement)
+		return true;
+	return pga_min_improvement_per_query &&
+		best_query_pct >= pga_min_improvement;
+}
+
+/*
  * pga_gain_if_added
  *		Weighted cost saved by adding c to the selection, over the queries c
  *		helps on its own, less c's maintenance cost.
@@ -366,6 +388,7 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 	double		gain = 0.0;
 	double		served_before = 0.0;
 	double		served_after = 0.0;
+	double		best_pct = 0.0;
 	int			i = -1;
 
 	while ((i = bms_next_member(c->helps, i)) >= 0)
@@ -379,6 +402,9 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 		{
 			served_before += q->weight * sel->cost[i];
 			served_after += q->weight * after;
+			if (sel->cost[i] > 0)
+				best_pct = Max(best_pct,
+							   100.0 * (sel->cost[i] - after) / sel->cost[i]);
 		}
 	}
 
@@ -388,7 +414,8 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 	 * it would serve, and the index is not worth adding.
 	 */
 	if (served_before <= 0 ||
-		100.0 * (served_before - served_after) / served_before < pga_min_improvement)
+		!pga_meaningful(100.0 * (served_before - served_after) / served_before,
+						best_pct))
 		return 0.0;
 	return gain - c->write_cost;
 }
@@ -418,6 +445,8 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 {
 	double	   *prio = palloc(sizeof(double) * Max(run->ncands, 1));
 	int		   *stamp = palloc0(sizeof(int) * Max(run->ncands, 1));
+	int		   *active = palloc(sizeof(int) * Max(run->ncands, 1));
+	int			nactive = 0;
 	int			round = 1;
 	int			i;
 
@@ -426,25 +455,45 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 		PgaCand    *c = run->cands[i];
 
 		prio[i] = by_ratio ? c->benefit1 / Max(c->size, 1.0) : c->benefit1;
+		if (!c->dead && prio[i] > 0 && !bms_is_member(i, sel->set))
+			active[nactive++] = i;
 	}
 
 	for (;;)
 	{
 		int			best = -1;
+		int			a;
+		int			kept = 0;
 
-		for (i = 0; i < run->ncands; i++)
+		/*
+		 * The scan keeps, in candidate order, only those that may still be
+		 * taken: within this call the selection and its bytes only grow,
+		 * and a priority only changes when its candidate is the best, so a
+		 * candidate that is chosen, does not fit or has no gain left never
+		 * comes back.  The count of the selection does not change during
+		 * the scan either.  (Scanning every candidate and counting the
+		 * selection for each was most of a run over thousands of
+		 * candidates: bench_advisor_scale.sh.)
+		 */
+		if (bms_num_members(sel->set) >= run->max_indexes)
+			break;
+		for (a = 0; a < nactive; a++)
 		{
-			PgaCand    *c = run->cands[i];
+			PgaCand    *c;
 
-			if (c->dead || bms_is_member(i, sel->set) || prio[i] <= 0 ||
-				!pga_fits(run, sel, c, 0, 0))
+			i = active[a];
+			c = run->cands[i];
+			if (prio[i] <= 0 || bms_is_member(i, sel->set) ||
+				(run->budget >= 0 && sel->bytes + c->size > run->budget))
 				continue;
+			active[kept++] = i;
 			/* Near ties (within PGA_TIE) go to the smaller index. */
 			if (best < 0 || prio[i] > prio[best] * (1.0 + PGA_TIE) ||
 				(prio[i] >= prio[best] * (1.0 - PGA_TIE) &&
 				 c->size < run->cands[best]->size))
 				best = i;
 		}
+		nactive = kept;
 		if (best < 0 || run->stats.capped)
 			break;
 
@@ -466,6 +515,9 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 			stamp[best] = round;
 		}
 	}
+	pfree(prio);
+	pfree(stamp);
+	pfree(active);
 }
 
 /*
@@ -616,23 +668,29 @@ pga_served(PgaRun *run, PgaSel *sel, int k)
 /*
  * pga_served_gain
  *		For chosen index k: weighted cost of its served queries without it
- *		(*before) and with it (*after).
+ *		(*before) and with it (*after).  When pct is not NULL, also each
+ *		served query's own gain, in percent of its cost without k (the rest
+ *		of the selection in place), in the order of served.
  */
 static void
 pga_served_gain(PgaRun *run, PgaSel *sel, int k, Bitmapset *served,
-				double *before, double *after)
+				double *before, double *after, double *pct)
 {
 	Bitmapset  *without = bms_del_member(bms_copy(sel->set), k);
 	int			i = -1;
+	int			n = 0;
 
 	*before = 0;
 	*after = 0;
 	while ((i = bms_next_member(served, i)) >= 0)
 	{
 		PgaQuery   *q = run->qarr[i];
+		double		b = pga_cost(run, q, without, NULL);
 
-		*before += q->weight * pga_cost(run, q, without, NULL);
+		*before += q->weight * b;
 		*after += q->weight * sel->cost[i];
+		if (pct)
+			pct[n++] = b > 0 ? 100.0 * (b - sel->cost[i]) / b : 0.0;
 	}
 }
 
@@ -705,15 +763,22 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 			double		before;
 			double		after;
 			double		pct;
+			double		best = 0;
 
 			if (bms_is_empty(served))
 				pct = 0;
 			else
 			{
-				pga_served_gain(run, sel, k, served, &before, &after);
+				double	   *each = palloc(sizeof(double) * bms_num_members(served));
+				int			j;
+
+				pga_served_gain(run, sel, k, served, &before, &after, each);
 				pct = before > 0 ? 100.0 * (before - after) / before : 0;
+				for (j = 0; j < bms_num_members(served); j++)
+					best = Max(best, each[j]);
+				pfree(each);
 			}
-			if (pct < pga_min_improvement && (worst < 0 || pct < worst_pct))
+			if (!pga_meaningful(pct, best) && (worst < 0 || pct < worst_pct))
 			{
 				worst = k;
 				worst_pct = pct;
@@ -954,8 +1019,9 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 		Bitmapset  *served = pga_served(run, sel, ids[i]);
 		double		before;
 		double		after;
-		Datum		values[14];
-		bool		nulls[14] = {0};
+		Datum		values[15];
+		bool		nulls[15] = {0};
+		double	   *pct;
 		List	   *keys;
 		List	   *incl;
 		Datum	   *elems;
@@ -968,7 +1034,8 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 
 		pga_hypo_choose_name(h, taken);
 		taken = lappend(taken, h->name);
-		pga_served_gain(run, sel, ids[i], served, &before, &after);
+		pct = palloc(sizeof(double) * Max(bms_num_members(served), 1));
+		pga_served_gain(run, sel, ids[i], served, &before, &after, pct);
 		(void) pga_write_cost(c, &hot_rows);
 
 		values[0] = Int32GetDatum(i + 1);
@@ -1008,6 +1075,11 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
 			elems[m++] = Int64GetDatum(run->qarr[q]->queryid);
 		values[12] = PointerGetDatum(construct_array(elems, m, INT8OID, 8,
 													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		/* Each served query's own gain, parallel to queryids. */
+		for (q = 0; q < m; q++)
+			elems[q] = Float8GetDatum(pct[q]);
+		values[14] = PointerGetDatum(construct_array(elems, m, FLOAT8OID, 8,
+													 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 
 		initStringInfo(&reason);
 		appendStringInfoString(&reason, "for ");
@@ -1042,7 +1114,7 @@ pga_emit(PgaRun *run, PgaSel *sel, ReturnSetInfo *rsinfo)
  */
 static void
 pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
-				  int budget_arg, int max_arg)
+				  ArrayType *times, int budget_arg, int max_arg)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PgaRun	   *run;
@@ -1093,7 +1165,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 
 	run->cost_cache = pga_cost_cache_create(cxt);
 
-	pga_workload_load(run, queries, weights);
+	pga_workload_load(run, queries, weights, times);
 	pga_risk_load(run);
 	pga_candidates_build(run);
 
@@ -1224,6 +1296,7 @@ typedef struct PgaRecommendArgs
 {
 	ArrayType  *queries;		/* statements, or NULL for the workload */
 	ArrayType  *weights;		/* their weights, or NULL */
+	ArrayType  *times;			/* their total times in ms, or NULL */
 	int			budget_arg;		/* argument number of budget_mb */
 	int			max_arg;		/* argument number of max_indexes */
 } PgaRecommendArgs;
@@ -1280,7 +1353,8 @@ pga_recommend_body(FunctionCallInfo fcinfo, void *arg)
 {
 	PgaRecommendArgs *a = (PgaRecommendArgs *) arg;
 
-	pga_recommend_run(fcinfo, a->queries, a->weights, a->budget_arg, a->max_arg);
+	pga_recommend_run(fcinfo, a->queries, a->weights, a->times, a->budget_arg,
+					  a->max_arg);
 }
 
 /*
@@ -1289,12 +1363,13 @@ pga_recommend_body(FunctionCallInfo fcinfo, void *arg)
  */
 static void
 pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
-			  int budget_arg, int max_arg)
+			  ArrayType *times, int budget_arg, int max_arg)
 {
 	PgaRecommendArgs args;
 
 	args.queries = queries;
 	args.weights = weights;
+	args.times = times;
 	args.budget_arg = budget_arg;
 	args.max_arg = max_arg;
 	pga_without_locks(pga_recommend_body, fcinfo, &args);
@@ -1306,19 +1381,21 @@ pga_recommend(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weights,
 Datum
 pga_recommend_indexes(PG_FUNCTION_ARGS)
 {
-	pga_recommend(fcinfo, NULL, NULL, 0, 1);
+	pga_recommend(fcinfo, NULL, NULL, NULL, 0, 1);
 	return (Datum) 0;
 }
 
 /*
  * architect.recommend_indexes_for(queries text[], budget_mb float8,
- *								   max_indexes int, weights float8[])
+ *								   max_indexes int, weights float8[],
+ *								   times_ms float8[])
  */
 Datum
 pga_recommend_indexes_for(PG_FUNCTION_ARGS)
 {
 	ArrayType  *queries;
 	ArrayType  *weights = NULL;
+	ArrayType  *times = NULL;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -1338,7 +1415,15 @@ pga_recommend_indexes_for(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 					 errmsg("weights must be a one-dimensional array")));
 	}
-	pga_recommend(fcinfo, queries, weights, 1, 2);
+	if (!PG_ARGISNULL(4))
+	{
+		times = PG_GETARG_ARRAYTYPE_P(4);
+		if (ARR_NDIM(times) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("times_ms must be a one-dimensional array")));
+	}
+	pga_recommend(fcinfo, queries, weights, times, 1, 2);
 	return (Datum) 0;
 }
 
@@ -1424,7 +1509,7 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 	run = palloc0(sizeof(PgaRun));
 	run->cxt = cxt;
 	run->budget = -1;
-	pga_workload_load(run, NULL, NULL);
+	pga_workload_load(run, NULL, NULL, NULL);
 
 	for (i = 0; i < run->nqueries; i++)
 	{
@@ -1441,7 +1526,7 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 		while ((k = bms_next_member(res.used, k)) >= 0)
 			used[nused++] = CStringGetTextDatum(((PgaHypoIndex *) list_nth(hypos, k))->name);
 		values[0] = Int64GetDatum(q->queryid);
-		values[1] = Float8GetDatum(q->weight);
+		values[1] = Float8GetDatum(q->calls);
 		values[2] = Float8GetDatum(q->base_cost);
 		values[3] = Float8GetDatum(res.total_cost);
 		values[4] = PointerGetDatum(construct_array(used, nused, TEXTOID, -1,

@@ -66,8 +66,9 @@ typedef struct PgaQuery
 	int			idx;			/* position in run->queries */
 	int64		queryid;
 	char	   *text;
-	double		weight;			/* executions */
-	double		total_ms;		/* total execution time, when known */
+	double		calls;			/* executions */
+	double		weight;			/* calls, corrected by measured time */
+	double		total_ms;		/* total execution time, or 0 if unknown */
 	double		rows;			/* rows returned or written, over all calls */
 	Query	   *query;			/* analysed and rewritten, to be copied */
 	double		base_cost;		/* estimated cost with no new index */
@@ -144,7 +145,7 @@ typedef struct PgaRun
 
 /* workload.c */
 extern void pga_workload_load(PgaRun *run, ArrayType *queries,
-							  ArrayType *weights);
+							  ArrayType *weights, ArrayType *times);
 extern PgaTable *pga_table_get(PgaRun *run, Oid relid);
 
 /* candidates.c */

@@ -57,6 +57,8 @@ int			pga_max_workload_queries = 1000;
 int			pga_max_index_columns = 4;
 double		pga_partial_selectivity = 0.2;
 double		pga_write_cost_factor = 1.0;
+double		pga_time_weight = 0.5;
+bool		pga_min_improvement_per_query = true;
 int			pga_advisor_strategy = PGA_STRATEGY_WORKLOAD;
 bool		pga_misestimate_guard = true;
 
@@ -257,11 +259,31 @@ define_advisor_gucs(void)
 {
 	DefineCustomRealVariable("pg_architect.min_improvement",
 							 "Smallest estimated gain, in percent, on the queries an index serves for it to be recommended.",
-							 "The gain is the drop in the planner's estimated cost of the queries whose plans use the index, weighted by their executions.",
+							 "The gain is the drop in the planner's estimated cost of the queries whose plans use the index, each weighted by its executions and measured time.",
 							 &pga_min_improvement,
 							 20.0,
 							 0.0,
 							 100.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.time_weight",
+							 "How far measured execution time corrects the planner's cost in the index advisor's query weights, from 0 to 1.",
+							 "A query's weight is its executions times (measured mean time / estimated cost, relative to the workload's) to this power: 0 weighs by executions and estimated cost alone, 1 makes each query's share of the workload cost its share of measured total time, 0.5 (the default) takes the geometric mean of the two.",
+							 &pga_time_weight,
+							 0.5,
+							 0.0,
+							 1.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("pg_architect.min_improvement_per_query",
+							 "Lets an index pass pg_architect.min_improvement by its gain on one query it serves, not only on all of them together.",
+							 "Off, an index must save min_improvement percent of the estimated cost of the queries whose plans use it, together; on, saving that much of one of them is enough too.",
+							 &pga_min_improvement_per_query,
+							 true,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -76,6 +76,8 @@ extern int	pga_max_workload_queries;	/* pg_architect.max_workload_queries */
 extern int	pga_max_index_columns;	/* pg_architect.max_index_columns */
 extern double pga_partial_selectivity;	/* pg_architect.partial_index_selectivity */
 extern double pga_write_cost_factor;	/* pg_architect.write_cost_factor */
+extern double pga_time_weight;	/* pg_architect.time_weight */
+extern bool pga_min_improvement_per_query;	/* pg_architect.min_improvement_per_query */
 extern int	pga_advisor_strategy;	/* pg_architect.advisor_strategy */
 
 /* what-if speed (whatif_joins.c) */

@@ -8,7 +8,7 @@
  *	- an explicit list of statements (architect.recommend_indexes_for);
  *	- the queries pg_architect's capture module sampled, from the view
  *	  architect.query_patterns when it exists: each with the text of a real
- *	  execution, constants included, weighted by executions;
+ *	  execution, constants included;
  *	- pg_stat_statements, for the queries capture did not see: the
  *	  normalised text ($1, $2... for constants), planned generically with
  *	  the parameter types inferred from context.
@@ -17,6 +17,10 @@
  * only, and statements touching tables it may not read are skipped.  The
  * queries with the largest total execution time come first, up to
  * pg_architect.max_workload_queries.
+ *
+ * Weights: a query counts with its executions times a correction from its
+ * measured time (pga_time_weights below), so that the workload is weighted
+ * by executions and time.
  *
  * Each statement is parsed, analysed, rewritten and planned once, inside a
  * subtransaction: a statement that cannot be planned any more (its table
@@ -47,6 +51,7 @@
 #include "postgres.h"
 
 #include <ctype.h>
+#include <math.h>
 
 #include "access/relation.h"
 #include "access/xact.h"
@@ -283,7 +288,7 @@ pga_plan_baseline(PgaRun *run, PgaQuery *q)
 	q->cur_cost = res.total_cost;
 	/* Rows written: measured when the source says, else estimated. */
 	if (q->rows < 0)
-		q->rows = res.rows * q->weight;
+		q->rows = res.rows * q->calls;
 	foreach(lc, res.relids)
 	{
 		Oid			relid = lfirst_oid(lc);
@@ -340,6 +345,7 @@ pga_workload_add(PgaRun *run, PgaRawQuery *raw)
 	q = MemoryContextAllocZero(run->cxt, sizeof(PgaQuery));
 	q->queryid = raw->queryid;
 	q->text = raw->text;
+	q->calls = raw->calls;
 	q->weight = raw->calls;
 	q->total_ms = raw->total_ms;
 	q->rows = raw->rows;
@@ -685,12 +691,117 @@ pga_report_skipped(PgaRun *run, int total)
 }
 
 /*
+ * pga_time_weights
+ *		Weigh each query by its executions and its measured time.
+ *
+ * The planner's cost of a query is its estimate of one execution; times
+ * the executions it is the query's estimated share of the workload.  The
+ * measured total time is the real share, but it is noisy (cache state,
+ * concurrent load, timer resolution for sub-millisecond statements) and it
+ * holds time no index can save (waiting for locks, sending rows).  Neither
+ * is trusted alone: with r the workload's measured milliseconds per unit of
+ * estimated cost (sum of total_ms over sum of calls * base_cost, over the
+ * queries whose time is known), a query's correction is
+ *
+ *		c(q) = (total_ms(q) / (calls(q) * base_cost(q))) / r
+ *
+ * (how much slower, per unit of cost, it runs than the workload on
+ * average), bounded to [1/1000, 1000], and its weight is calls(q) *
+ * c(q)^pg_architect.time_weight.  At 1 each query's weighted cost is its
+ * measured total time in cost units (total_ms / r); at 0 it is calls times
+ * the estimate, the time being ignored; at the default 0.5 the geometric
+ * mean of the two, so that of two queries run equally often the one
+ * measured slower counts more, and of two that took the same total time
+ * the one run more often does too.  The weight multiplies the query's
+ * estimated cost under every index set, so an index is credited with the
+ * same fraction of a query's measured time as of its estimated cost.
+ * Queries whose time is unknown (an explicit list without times_ms) keep
+ * their executions as weight.
+ */
+static void
+pga_time_weights(PgaRun *run)
+{
+	double		sum_ms = 0.0;
+	double		sum_cost = 0.0;
+	double		r;
+	int			i;
+
+	for (i = 0; i < run->nqueries; i++)
+	{
+		PgaQuery   *q = run->qarr[i];
+
+		if (q->total_ms > 0 && q->base_cost > 0)
+		{
+			sum_ms += q->total_ms;
+			sum_cost += q->calls * q->base_cost;
+		}
+	}
+	if (pga_time_weight <= 0 || sum_ms <= 0 || sum_cost <= 0)
+		return;
+	r = sum_ms / sum_cost;
+	for (i = 0; i < run->nqueries; i++)
+	{
+		PgaQuery   *q = run->qarr[i];
+		double		c;
+
+		if (!(q->total_ms > 0 && q->base_cost > 0))
+			continue;
+		c = q->total_ms / (q->calls * q->base_cost) / r;
+		c = Min(Max(c, 1e-3), 1e3);
+		q->weight = q->calls * pow(c, pga_time_weight);
+	}
+}
+
+/*
+ * pga_float8_array
+ *		The elements of an optional float8[] argument parallel to queries:
+ *		NULL when the array is NULL, else as many finite positive (or,
+ *		when zero_ok, non-negative) numbers as there are queries.
+ */
+static double *
+pga_float8_array(ArrayType *arr, int nq, const char *what,
+				 const char *one, bool zero_ok)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+	double	   *out;
+
+	if (arr == NULL)
+		return NULL;
+	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &n);
+	if (n != nq)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must have as many elements as queries", what),
+				 errdetail("There are %d queries and %d %s.", nq, n, what)));
+	out = palloc(sizeof(double) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		double		v = nulls[i] ? NAN : DatumGetFloat8(elems[i]);
+
+		if (isnan(v) || isinf(v) || v < 0 || (!zero_ok && v == 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s %d must be a %s number", one, i + 1,
+							zero_ok ? "non-negative" : "positive"),
+					 errhint("Pass NULL for the whole array to leave it out.")));
+		out[i] = v;
+	}
+	return out;
+}
+
+/*
  * pga_workload_load
- *		Fill run->queries from the given statements (queries not NULL) or
- *		from the captured workload and pg_stat_statements.
+ *		Fill run->queries from the given statements (queries not NULL, with
+ *		optional weights and total times) or from the captured workload and
+ *		pg_stat_statements.
  */
 void
-pga_workload_load(PgaRun *run, ArrayType *queries, ArrayType *weights)
+pga_workload_load(PgaRun *run, ArrayType *queries, ArrayType *weights,
+				  ArrayType *times)
 {
 	List	   *raws = NIL;
 	ListCell   *lc;
@@ -701,22 +812,13 @@ pga_workload_load(PgaRun *run, ArrayType *queries, ArrayType *weights)
 		Datum	   *qelems;
 		bool	   *qnulls;
 		int			nq;
-		Datum	   *welems = NULL;
-		bool	   *wnulls = NULL;
-		int			nw = 0;
+		double	   *w;
+		double	   *t;
 
 		deconstruct_array(queries, TEXTOID, -1, false, TYPALIGN_INT,
 						  &qelems, &qnulls, &nq);
-		if (weights != NULL)
-		{
-			deconstruct_array(weights, FLOAT8OID, 8, FLOAT8PASSBYVAL,
-							  TYPALIGN_DOUBLE, &welems, &wnulls, &nw);
-			if (nw != nq)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("weights must have as many elements as queries"),
-						 errdetail("There are %d queries and %d weights.", nq, nw)));
-		}
+		w = pga_float8_array(weights, nq, "weights", "weight", false);
+		t = pga_float8_array(times, nq, "times_ms", "time", true);
 		for (i = 0; i < nq; i++)
 		{
 			PgaRawQuery *raw;
@@ -729,16 +831,9 @@ pga_workload_load(PgaRun *run, ArrayType *queries, ArrayType *weights)
 			raw = MemoryContextAllocZero(run->cxt, sizeof(PgaRawQuery));
 			raw->text = MemoryContextStrdup(run->cxt,
 											TextDatumGetCString(qelems[i]));
-			raw->calls = 1.0;
+			raw->calls = w ? w[i] : 1.0;
+			raw->total_ms = t ? t[i] : 0.0;
 			raw->rows = -1.0;
-			if (welems)
-			{
-				if (wnulls[i] || !(DatumGetFloat8(welems[i]) > 0))
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("weight %d must be a positive number", i + 1)));
-				raw->calls = DatumGetFloat8(welems[i]);
-			}
 			raws = lappend(raws, raw);
 		}
 		run->stats.source = PGA_SOURCE_EXPLICIT;
@@ -755,6 +850,7 @@ pga_workload_load(PgaRun *run, ArrayType *queries, ArrayType *weights)
 	i = 0;
 	foreach(lc, run->queries)
 		run->qarr[i++] = (PgaQuery *) lfirst(lc);
+	pga_time_weights(run);
 	run->stats.queries = run->nqueries;
 	pga_report_skipped(run, list_length(raws));
 }

@@ -34,7 +34,8 @@ CREATE FUNCTION architect.recommend_indexes(
     OUT benefit float8,
     OUT improvement_pct float8,
     OUT queryids bigint[],
-    OUT reason text)
+    OUT reason text,
+    OUT query_improvement_pct float8[])
 RETURNS SETOF record
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_recommend_indexes';
@@ -46,6 +47,7 @@ CREATE FUNCTION architect.recommend_indexes_for(
     budget_mb float8 DEFAULT NULL,
     max_indexes int DEFAULT 10,
     weights float8[] DEFAULT NULL,
+    times_ms float8[] DEFAULT NULL,
     OUT rank int,
     OUT schema_name text,
     OUT table_name text,
@@ -59,12 +61,13 @@ CREATE FUNCTION architect.recommend_indexes_for(
     OUT benefit float8,
     OUT improvement_pct float8,
     OUT queryids bigint[],
-    OUT reason text)
+    OUT reason text,
+    OUT query_improvement_pct float8[])
 RETURNS SETOF record
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_recommend_indexes_for';
-COMMENT ON FUNCTION architect.recommend_indexes_for(text[], float8, int, float8[]) IS
-  'indexes to create for the given statements (each weighted by its element of weights, default 1), as recommend_indexes() chooses them';
+COMMENT ON FUNCTION architect.recommend_indexes_for(text[], float8, int, float8[], float8[]) IS
+  'indexes to create for the given statements (each run as many times as its element of weights says, default 1, taking in all its element of times_ms milliseconds when given), as recommend_indexes() chooses them';
 
 CREATE FUNCTION architect.advisor_stats(
     OUT source text,

@@ -27,9 +27,13 @@
 #  B. Real runtime of the 19 queries (median of BENCH_REPEAT runs each)
 #     before and after building the unlimited-budget recommendation.
 #  C. The demo's e-commerce workload (test/workload) at BENCH_SHOP_SCALE, run
-#     with pgbench: recommendations from pg_stat_statements at budgets,
-#     against single-query advice and pg_qualstats, and pgbench latency per
-#     statement before and after building the recommendation.
+#     with pgbench: recommendations from pg_stat_statements at the issue's
+#     budgets (0.25, 0.5, 1, 2, 4 GB) scaled to the data size (x the shop's
+#     tables' size in GB, as part A scales them x SF) and unlimited, against
+#     single-query advice and pg_qualstats (the best subset of its advice
+#     that fits each budget), all costed on the same captured workload, and
+#     pgbench latency per statement before and after building the
+#     unlimited-budget recommendation.
 #  D. A synthetic workload of BENCH_WIDE_QUERIES distinct queries over
 #     BENCH_WIDE_TABLES tables: advisor runtime.
 #
@@ -129,11 +133,22 @@ CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
 CREATE EXTENSION IF NOT EXISTS pg_qualstats;
 CREATE EXTENSION IF NOT EXISTS pg_architect;
 -- Estimated cost of a list of queries under a list of CREATE INDEX
--- statements (none: the cost without new indexes).
+-- statements (none: the cost without new indexes).  queries NULL: the
+-- captured workload recommend_indexes() reads (architect.workload_whatif()),
+-- each statement's cost times its calls.
 CREATE OR REPLACE FUNCTION bench_cost(queries text[], ddls text[]) RETURNS float8
 LANGUAGE plpgsql AS $$
 DECLARE q text; total float8 := 0; c float8;
 BEGIN
+  IF queries IS NULL THEN
+    IF cardinality(ddls) IS NULL OR cardinality(ddls) = 0 THEN
+      SELECT sum(w.calls * w.cost_without) INTO total
+        FROM architect.workload_whatif(ARRAY['CREATE INDEX ON bench_dummy (x)']) w;
+    ELSE
+      SELECT sum(w.calls * w.cost_with) INTO total FROM architect.workload_whatif(ddls) w;
+    END IF;
+    RETURN total;
+  END IF;
   FOREACH q IN ARRAY queries LOOP
     IF cardinality(ddls) IS NULL OR cardinality(ddls) = 0 THEN
       SELECT cost_without INTO c FROM architect.whatif(q, ARRAY['CREATE INDEX ON bench_dummy (x)']) LIMIT 1;
@@ -436,35 +451,79 @@ if [[ " $PARTS " == *" C "* ]]; then
     out ""
     out "## C. The demo's e-commerce workload (scale $SHOP_SCALE, pgbench 2 clients x $tx transactions)"
     out ""
-    QS=$(psql_db shop -At -F'|' -c "SELECT cardinality(d), round(bench_size(d) / 1048576.0, 2), array_to_string(d, '; ') FROM bench_qualstats_ddls() d")
-    IFS='|' read -r qs_n qs_mb qs_ddls <<<"$QS"
-    out "| budget | pg_architect: cost % | indexes | size MB | what-if calls | runtime ms | mean what-if ms | single-query: cost % | indexes |"
-    out "|---|---|---|---|---|---|---|---|---|"
-    for mb in 1 4 16 NULL; do
+    # The benchmark's own statements stay out of the workload the advisor
+    # reads (pg_stat_statements, capture): they would change it, and the
+    # time weights, between the budgets.
+    QUIET="SET pg_stat_statements.track = none; SET pg_architect.capture = off;"
+    # pg_qualstats' advice, timed in the server.
+    QS=$(psql_db shop -At -F'|' <<EOF
+$QUIET
+CREATE TEMP TABLE qs_t AS SELECT clock_timestamp() AS t0;
+CREATE TEMP TABLE qs_d AS SELECT bench_qualstats_ddls() AS d, clock_timestamp() AS t1;
+SELECT cardinality(d), round(bench_size(d) / 1048576.0, 2), array_to_string(d, '; '),
+       round((extract(epoch FROM t1 - t0) * 1000)::numeric)
+  FROM qs_d, qs_t;
+EOF
+)
+    IFS='|' read -r qs_n qs_mb qs_ddls qs_ms <<<"$QS"
+    qs_pct=$(psql_db shop -At -c "$QUIET SELECT bench_pct(bench_cost(NULL, bench_qualstats_ddls()), bench_cost(NULL, '{}'))")
+    # The issue's budgets (0.25, 0.5, 1, 2, 4 GB) scaled to the data size the
+    # way part A scales them for TPC-H (x SF, TPC-H's scale factor being its
+    # data size in GB): x the shop's data size in GB, the tables without
+    # their indexes (pg_table_size: heap and TOAST), measured before any
+    # recommended index is built.
+    data_mb=$(psql_db shop -At -c "$QUIET SELECT round(sum(pg_table_size(c.oid)) / 1048576.0, 2) FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace AND c.relname <> 'bench_dummy'")
+    out "Data: the shop's tables take $data_mb MB (pg_table_size, heap and TOAST, no index), so the issue's budgets scaled to the data size are X GB x ($data_mb MB / 1024 MB) = X x $data_mb MB."
+    out ""
+    out "Cost %: the estimated cost of the captured workload (pg_stat_statements' statements, each cost x its calls, architect.workload_whatif()) with the recommended indexes, % of without: the same measure for the three advisors. Objective %: pg_architect's own objective (advisor_stats(), the workload weighted by executions and measured time, pg_architect.time_weight)."
+    out ""
+    out "| budget | pg_architect: cost % | objective % | indexes | size MB | what-if calls | runtime ms | mean what-if ms | single-query: cost % | indexes | runtime ms | pg_qualstats within budget: cost % | indexes |"
+    out "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for f in 0.25 0.5 1 2 4 unlimited; do
+        if [ "$f" = unlimited ]; then
+            mb=NULL; blabel=unlimited
+        else
+            mb=$(awk -v f="$f" -v d="$data_mb" 'BEGIN { printf "%.2f", f * d }')
+            blabel="$f GB x data = $mb MB"
+        fi
         row=$(psql_db shop -At -F'|' <<EOF
+$QUIET
 CREATE TEMP TABLE r AS SELECT * FROM architect.recommend_indexes($mb, 1000);
 SELECT count(*), round(coalesce(sum(estimated_size_bytes), 0) / 1048576.0, 2),
+       bench_pct(bench_cost(NULL, coalesce(array_agg(replace(ddl, 'CONCURRENTLY ', '')) FILTER (WHERE ddl IS NOT NULL), '{}')),
+                 bench_cost(NULL, '{}')),
        bench_pct(s.workload_cost_after, s.workload_cost_before),
        s.whatif_calls, round(s.runtime_ms::numeric), round(s.mean_whatif_ms::numeric, 3)
-  FROM r, architect.advisor_stats() s
+  FROM architect.advisor_stats() s LEFT JOIN r ON true
  GROUP BY s.workload_cost_after, s.workload_cost_before, s.whatif_calls, s.runtime_ms, s.mean_whatif_ms;
 SET pg_architect.advisor_strategy = single_query;
 CREATE TEMP TABLE r2 AS SELECT * FROM architect.recommend_indexes($mb, 1000);
-SELECT count(*), bench_pct(s.workload_cost_after, s.workload_cost_before)
-  FROM r2, architect.advisor_stats() s GROUP BY s.workload_cost_after, s.workload_cost_before;
+SELECT count(r2.ddl),
+       bench_pct(bench_cost(NULL, coalesce(array_agg(replace(r2.ddl, 'CONCURRENTLY ', '')) FILTER (WHERE r2.ddl IS NOT NULL), '{}')),
+                 bench_cost(NULL, '{}')),
+       round(s.runtime_ms::numeric)
+  FROM architect.advisor_stats() s LEFT JOIN r2 ON true GROUP BY s.runtime_ms;
 EOF
 )
-        IFS='|' read -r n size pct calls rt mean <<<"$(echo "$row" | sed -n 1p)"
-        IFS='|' read -r sn spct <<<"$(echo "$row" | sed -n 2p)"
-        [ -z "$sn" ] && { sn=0; spct=100.0; }
-        [ -z "$n" ] && { n=0; pct=100.0; }
-        out "| ${mb/NULL/unlimited} MB | $pct | $n | $size | $calls | $rt | $mean | $spct | $sn |"
+        IFS='|' read -r n size pct apct calls rt mean <<<"$(echo "$row" | sed -n 1p)"
+        IFS='|' read -r sn spct srt <<<"$(echo "$row" | sed -n 2p)"
+        # pg_qualstats has no budget: its whole advice when it fits,
+        # otherwise the better of the two greedy subsets of bench_fit().
+        if [ "$mb" = NULL ] || awk -v a="$qs_mb" -v b="$mb" 'BEGIN { exit !(a <= b) }'; then
+            qfit="$qs_pct | $qs_n (all)"
+        else
+            qfit=$(psql_db shop -At -F' | ' -c "$QUIET
+                SELECT bench_pct(c, bench_cost(NULL, '{}')), n
+                  FROM (SELECT bench_cost(NULL, f) AS c, cardinality(f) AS n
+                          FROM (SELECT bench_fit(NULL, bench_qualstats_ddls(), $mb, r) AS f
+                                  FROM (VALUES (true), (false)) v(r)) s) t
+                 ORDER BY c LIMIT 1")
+        fi
+        out "| $blabel | $pct | $apct | $n | $size | $calls | $rt | $mean | $spct | $sn | $srt | $qfit |"
     done
-    # pg_qualstats on the same workload, costed the same way (weighted by calls).
-    qs_pct=$(psql_db shop -At -c "SELECT round((100 * sum(calls * cost_with) / sum(calls * cost_without))::numeric, 1) FROM architect.workload_whatif(bench_qualstats_ddls())")
     out ""
-    out "pg_qualstats_index_advisor(): $qs_n indexes, $qs_mb MB, workload cost $qs_pct % of no index (costed by architect.workload_whatif() over the same pg_stat_statements workload): $qs_ddls"
-    psql_db shop -At -c "SELECT replace(ddl, 'CONCURRENTLY ', '') || ';' FROM architect.recommend_indexes(NULL, 1000)" >"$DIR/shop_ddl.sql"
+    out "pg_qualstats_index_advisor(): $qs_n indexes, $qs_mb MB, workload cost $qs_pct % of no index (costed the same way), computed in $qs_ms ms: $qs_ddls"
+    psql_db shop -At -c "$QUIET SELECT replace(ddl, 'CONCURRENTLY ', '') || ';' FROM architect.recommend_indexes(NULL, 1000)" >"$DIR/shop_ddl.sql"
     psql_db shop -f "$DIR/shop_ddl.sql" -c "VACUUM ANALYZE" -c "CHECKPOINT"
     pgb >"$DIR/pgbench_after1.log" 2>&1
     pgb >"$DIR/pgbench_after.log" 2>&1

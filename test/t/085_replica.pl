@@ -37,7 +37,7 @@ my %standby = (
 	'architect.whatif(text,text[])' => [ "SELECT count(*) FROM architect.whatif($q, $ix)", 'works' ],
 	'architect.recommend_indexes(double precision,integer)' =>
 	  [ 'SELECT count(*) FROM architect.recommend_indexes()', 'works' ],
-	'architect.recommend_indexes_for(text[],double precision,integer,double precision[])' =>
+	'architect.recommend_indexes_for(text[],double precision,integer,double precision[],double precision[])' =>
 	  [ "SELECT count(*) FROM architect.recommend_indexes_for(ARRAY[$q])", 'works' ],
 	'architect.advisor_stats()' => [ 'SELECT count(*) FROM architect.advisor_stats()', 'works' ],
 	'architect.workload_whatif(text[])' =>
