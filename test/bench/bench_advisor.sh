@@ -190,6 +190,14 @@ BEGIN
   END LOOP;
   RETURN chosen;
 END $$;
+-- A percentage with three significant digits.
+CREATE OR REPLACE FUNCTION bench_pct(part float8, whole float8) RETURNS text
+LANGUAGE sql AS $$
+  SELECT CASE WHEN whole IS NULL OR whole = 0 THEN 'n/a'
+              WHEN 100 * part / whole >= 10 THEN round((100 * part / whole)::numeric, 1)::text
+              ELSE round((100 * part / whole)::numeric,
+                         greatest(1, 2 - floor(log(greatest(100 * part / whole, 1e-9)))::int))::text END
+$$;
 -- A list of CREATE INDEX statements on both yardsticks: the planner's
 -- estimate (cost_with) and the advisor's guard-corrected estimate
 -- (guarded_cost_with: misestimate and random-fetch guards, as set in the
@@ -200,14 +208,6 @@ LANGUAGE sql AS $$
          || bench_pct(sum(guarded_cost_with), sum(cost_without)) || '|'
          || coalesce(cardinality(ddls), 0) || '|' || round(bench_size(ddls) / 1048576.0, 2)
     FROM architect.workload_whatif(ddls, queries)
-$$;
--- A percentage with three significant digits.
-CREATE OR REPLACE FUNCTION bench_pct(part float8, whole float8) RETURNS text
-LANGUAGE sql AS $$
-  SELECT CASE WHEN whole IS NULL OR whole = 0 THEN 'n/a'
-              WHEN 100 * part / whole >= 10 THEN round((100 * part / whole)::numeric, 1)::text
-              ELSE round((100 * part / whole)::numeric,
-                         greatest(1, 2 - floor(log(greatest(100 * part / whole, 1e-9)))::int))::text END
 $$;
 -- Runtime of a query with and without index scans, interleaved on the same
 -- data and caches: after a warm-up of each, n alternating runs, the fastest
@@ -386,8 +386,14 @@ fi
 if [[ " $PARTS " == *" G "* ]]; then
     qualstats_sample
     qs_all=$(psql_db tpch -At -c "SELECT round(bench_size(d) / 1048576.0, 2) FROM bench_qualstats_ddls() d")
-    # The DDL of a recommendation ($1: SET statements before it).
-    rec_ddls() { echo "$1 SELECT bench_yardsticks($Q, (SELECT coalesce(array_agg(replace(ddl, 'CONCURRENTLY ', '')), '{}') FROM architect.recommend_indexes_for($Q, $mb, 1000)));"; }
+    # A recommendation made under the settings $1, then costed on both
+    # yardsticks under the defaults (guards on), as every other column.
+    rec_ddls() {
+        echo "$1 CREATE TEMP TABLE g AS SELECT coalesce(array_agg(replace(ddl, 'CONCURRENTLY ', '')), '{}') AS d
+                FROM architect.recommend_indexes_for($Q, $mb, 1000);
+              RESET pg_architect.advisor_strategy; RESET pg_architect.random_fetch_guard;
+              RESET pg_architect.misestimate_guard; SELECT bench_yardsticks($Q, d) FROM g;"
+    }
     for wl in 19 22; do
         if [ "$wl" = 19 ]; then Q=$Q19; else Q=$Q22; fi
         out ""
