@@ -37,7 +37,7 @@
 #     advice, each on two yardsticks computed by the same function
 #     (architect.workload_whatif with the queries): the planner's estimate
 #     and the advisor's guard-corrected estimate (misestimate and
-#     random-fetch guards).
+#     random-fetch guards).  BENCH_G_MB limits it to one budget.
 #
 # Environment: BENCH_SF (default 0.1), BENCH_SHOP_SCALE (1), BENCH_REPEAT (3),
 # BENCH_WIDE_TABLES (200), BENCH_WIDE_QUERIES (1000), BENCH_DIR
@@ -404,6 +404,8 @@ if [[ " $PARTS " == *" G "* ]]; then
         for spec in "${BUDGETS[@]}"; do
             label=${spec%%:*}
             mb=${spec##*:}
+            # BENCH_G_MB: only that budget (e.g. 102.4; NULL for unlimited).
+            [ -n "${BENCH_G_MB:-}" ] && [ "$mb" != "$BENCH_G_MB" ] && continue
             a=$(psql_db tpch -At -c "$(rec_ddls '')")
             sq=$(psql_db tpch -At -c "$(rec_ddls 'SET pg_architect.advisor_strategy = single_query;')")
             off=$(psql_db tpch -At -c "$(rec_ddls 'SET pg_architect.random_fetch_guard = off; SET pg_architect.misestimate_guard = off;')")
