@@ -228,6 +228,7 @@ INSERT INTO pga_arg_class VALUES
   ('whatif', 'query', 'query'),
   ('whatif', 'indexes', 'indexes'),
   ('workload_whatif', 'indexes', 'indexes'),
+  ('workload_whatif', 'queries', 'queries'),
   ('whatif_join_reuse', 'query', 'query'),
   ('whatif_join_reuse', 'indexes', 'indexes'),
   ('whatif_join_reuse', 'trained_with', 'indexes'),

@@ -135,7 +135,7 @@ INSERT INTO pga_priv_calls VALUES
   ('whatif_join_reuse(text,text[],text[])',
    $$SELECT NULL FROM architect.whatif_join_reuse('SELECT * FROM pga_priv.t WHERE b = ''x''', ARRAY['CREATE INDEX ON pga_priv.t (b)'])$$),
   ('whatif_join_reuse_stats()', $$SELECT NULL FROM architect.whatif_join_reuse_stats()$$),
-  ('workload_whatif(text[])',
+  ('workload_whatif(text[],text[])',
    $$SELECT NULL FROM architect.workload_whatif(ARRAY['CREATE INDEX ON pga_priv.t (b)']) LIMIT 1$$);
 
 -- Every function and view, with its call.

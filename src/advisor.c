@@ -1489,6 +1489,7 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 	MemoryContext old;
 	PgaRun	   *run;
 	ArrayType  *arr;
+	ArrayType  *queries = NULL;
 	List	   *hypos;
 	int			i;
 
@@ -1498,6 +1499,8 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 				 errmsg("indexes must not be NULL"),
 				 errhint("Pass an array of CREATE INDEX statements, possibly empty.")));
 	arr = PG_GETARG_ARRAYTYPE_P(0);
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+		queries = PG_GETARG_ARRAYTYPE_P(1);
 
 	pga_init_materialized_srf(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_architect workload what-if",
@@ -1509,14 +1512,17 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 	run = palloc0(sizeof(PgaRun));
 	run->cxt = cxt;
 	run->budget = -1;
-	pga_workload_load(run, NULL, NULL, NULL);
+	pga_workload_load(run, queries, NULL, NULL);
+	/* The advisor's risk model, for guarded_cost_with (advisor_risk.c). */
+	pga_risk_load(run);
 
 	for (i = 0; i < run->nqueries; i++)
 	{
 		PgaQuery   *q = run->qarr[i];
 		PgaPlanResult res;
-		Datum		values[6];
-		bool		isnull[6] = {0};
+		PgaPlanResult guarded;
+		Datum		values[7];
+		bool		isnull[7] = {0};
 		Datum	   *used;
 		int			nused = 0;
 		int			k = -1;
@@ -1532,6 +1538,14 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 		values[4] = PointerGetDatum(construct_array(used, nused, TEXTOID, -1,
 													false, TYPALIGN_INT));
 		values[5] = CStringGetTextDatum(q->text);
+
+		/*
+		 * The same plan costed as the advisor costs it: planned in full
+		 * (no cost cache here), plus the misestimate and random-fetch
+		 * guards' charges, when they are on.
+		 */
+		pga_risk_plan(run, q, hypos, &guarded);
+		values[6] = Float8GetDatum(guarded.total_cost);
 		pga_put_row(rsinfo, values, isnull);
 	}
 	pga_last_stats = run->stats;

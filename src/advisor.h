@@ -154,6 +154,11 @@ extern void pga_collect_end(void);
 extern void pga_candidates_init(void);
 extern void pga_candidates_build(PgaRun *run);
 
+/* advisor_fetch.c */
+extern void pga_fetch_begin(void);
+extern void pga_fetch_reset(bool end);
+extern double pga_fetch_plan_extra(PlannedStmt *pstmt, List *hypos);
+
 /* advisor_risk.c */
 extern void pga_risk_load(PgaRun *run);
 extern void pga_risk_plan(PgaRun *run, PgaQuery *q, List *hypos,

@@ -70,7 +70,9 @@
  * What it does not cover.  A cost model that is wrong although the rows are
  * right (random heap fetches priced as cached because effective_cache_size
  * exceeds the table: TPC-H Q7 at random_page_cost 1.1) leaves no trace in
- * the row counts capture measures, so no evidence to act on.  Correlated
+ * the row counts capture measures, so no evidence to act on: that is the
+ * random-fetch guard's case (advisor_fetch.c), applied by the same inspect
+ * hook to every query, with or without evidence.  Correlated
  * sub-plans executed once per outer row are not re-costed either.
  *
  * Locking: none of its own.  pga_risk_load reads architect.predicates
@@ -367,9 +369,15 @@ pga_risk_inspect(PlannedStmt *pstmt, List *hypos, void *arg)
 	w->pstmt = pstmt;
 	w->hypos = hypos;
 	w->extra = 0.0;
-	pga_risk_walk(w, pstmt->planTree, &node);
-	foreach(lc, pstmt->subplans)
-		pga_risk_walk(w, (Plan *) lfirst(lc), &node);
+	if (w->risks != NIL && pga_misestimate_guard)
+	{
+		pga_risk_walk(w, pstmt->planTree, &node);
+		foreach(lc, pstmt->subplans)
+			pga_risk_walk(w, (Plan *) lfirst(lc), &node);
+	}
+	/* The random-fetch guard (advisor_fetch.c), on the same plan. */
+	w->extra += pga_fetch_plan_extra(pstmt, hypos);
+	pga_fetch_reset(false);
 	if (w->extra > 0)
 		w->q->risk_plans++;
 	return w->extra;
@@ -379,15 +387,17 @@ pga_risk_inspect(PlannedStmt *pstmt, List *hypos, void *arg)
  * pga_risk_plan
  *		The advisor's costing of q under the hypothetical indexes hypos
  *		(whatif_joins.c: full or join-order-restricted planning), plus the
- *		risk model's correction of each plan when capture measured an
- *		underestimate in q (see the file header).
+ *		risk model's corrections of each plan: the misestimate guard when
+ *		capture measured an underestimate in q (see the file header), and
+ *		the random-fetch guard (advisor_fetch.c).
  */
 void
 pga_risk_plan(PgaRun *run, PgaQuery *q, List *hypos, PgaPlanResult *res)
 {
 	PgaRiskWalk w;
 
-	if (q->risks == NIL || !pga_misestimate_guard)
+	if ((q->risks == NIL || !pga_misestimate_guard) &&
+		!pga_random_fetch_guard)
 	{
 		pga_whatif_cost_plan(run, q, hypos, res);
 		return;
@@ -398,6 +408,8 @@ pga_risk_plan(PgaRun *run, PgaQuery *q, List *hypos, PgaPlanResult *res)
 	w.q = q;
 	pga_plan_inspect_hook = pga_risk_inspect;
 	pga_plan_inspect_arg = &w;
+	if (pga_random_fetch_guard)
+		pga_fetch_begin();
 	PG_TRY();
 	{
 		pga_whatif_cost_plan(run, q, hypos, res);
@@ -406,6 +418,7 @@ pga_risk_plan(PgaRun *run, PgaQuery *q, List *hypos, PgaPlanResult *res)
 	{
 		pga_plan_inspect_hook = NULL;
 		pga_plan_inspect_arg = NULL;
+		pga_fetch_reset(true);
 	}
 	PG_END_TRY();
 }

@@ -61,6 +61,8 @@ double		pga_time_weight = 0.5;
 bool		pga_min_improvement_per_query = true;
 int			pga_advisor_strategy = PGA_STRATEGY_WORKLOAD;
 bool		pga_misestimate_guard = true;
+bool		pga_random_fetch_guard = true;
+double		pga_random_fetch_table_fraction = 1.0;
 
 static const struct config_enum_entry pga_strategy_options[] = {
 	{"workload", PGA_STRATEGY_WORKLOAD, false},
@@ -389,6 +391,31 @@ define_whatif_gucs(void)
 							 &pga_whatif_reuse_join_orders,
 							 true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
+}
+
+/*
+ * The advisor's random-fetch guard (advisor_fetch.c).
+ */
+static void
+define_advisor_fetch_gucs(void)
+{
+	DefineCustomBoolVariable("pg_architect.random_fetch_guard",
+							 "Re-costs what-if nested loops whose probes of a new index fetch more heap pages than the table has, as uncached random reads.",
+							 "The planner counts the heap pages of repeated index probes as cached from one probe to the next when effective_cache_size exceeds the table; with this guard, once the probes would read more than pg_architect.random_fetch_table_fraction times the table's pages, each probe's fetches are charged as its own random reads, and the index is only recommended for that query if the plan still wins.",
+							 &pga_random_fetch_guard,
+							 true,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+
+	DefineCustomRealVariable("pg_architect.random_fetch_table_fraction",
+							 "Heap pages, as a fraction of the table's, that repeated probes of a new index may read before the random-fetch guard re-costs them.",
+							 NULL,
+							 &pga_random_fetch_table_fraction,
+							 1.0,
+							 0.0,
+							 1000.0,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 }
 
 static void
@@ -846,6 +873,7 @@ pga_guc_init(void)
 	define_capture_gucs();
 	define_advisor_gucs();
 	define_whatif_gucs();
+	define_advisor_fetch_gucs();
 	define_indexer_gucs();
 	define_guard_gucs();
 	define_health_gucs();

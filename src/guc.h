@@ -70,6 +70,8 @@ typedef enum PgaAdvisorStrategy
 extern double pga_min_improvement;	/* pg_architect.min_improvement */
 extern double pga_max_regression;	/* pg_architect.max_regression */
 extern bool pga_misestimate_guard;	/* pg_architect.misestimate_guard */
+extern bool pga_random_fetch_guard;	/* pg_architect.random_fetch_guard */
+extern double pga_random_fetch_table_fraction;	/* pg_architect.random_fetch_table_fraction */
 extern double pga_misestimate_factor;	/* pg_architect.misestimate_factor */
 extern int	pga_max_whatif_calls;	/* pg_architect.max_whatif_calls */
 extern int	pga_max_workload_queries;	/* pg_architect.max_workload_queries */

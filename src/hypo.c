@@ -79,6 +79,9 @@
 #include "pg_architect.h"
 #include "whatif.h"
 
+/* See hypo.h. */
+amcostestimate_function pga_hypo_costestimate = NULL;
+
 /* Saved hooks. */
 static get_relation_info_hook_type prev_get_relation_info_hook = NULL;
 static get_index_stats_hook_type prev_get_index_stats_hook = NULL;
@@ -375,7 +378,11 @@ pga_hypo_index_info(PlannerInfo *root, RelOptInfo *rel, PgaHypoIndex *h)
 	info->amhasgettuple = (am->amgettuple != NULL);
 	info->amhasgetbitmap = (am->amgetbitmap != NULL);
 	info->amcanmarkpos = (am->ammarkpos != NULL && am->amrestrpos != NULL);
-	info->amcostestimate = am->amcostestimate;
+	/* The advisor's random-fetch guard may wrap it (advisor_fetch.c). */
+	if (pga_hypo_costestimate != NULL)
+		info->amcostestimate = pga_hypo_costestimate;
+	else
+		info->amcostestimate = am->amcostestimate;
 
 	if (h->amoid == BTREE_AM_OID)
 	{

@@ -12,6 +12,7 @@
 
 #include "postgres.h"
 
+#include "access/amapi.h"
 #include "access/attnum.h"
 #include "nodes/parsenodes.h"
 #include "nodes/pathnodes.h"
@@ -81,6 +82,9 @@ extern char *pga_quote_ident_always(const char *ident);
  * calls (a function evaluated during planning) do not.
  */
 extern void pga_hypo_activate(List *hypos);
+
+/* When set, the amcostestimate of hypothetical indexes (advisor_fetch.c). */
+extern amcostestimate_function pga_hypo_costestimate;
 extern void pga_hypo_deactivate(void);
 extern int	pga_planner_depth(void);
 extern void pga_hypo_ensure_size(PgaHypoIndex *h);

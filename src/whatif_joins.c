@@ -495,6 +495,7 @@ pga_whatif_cost_plan(PgaRun *run, PgaQuery *q, List *hypos,
 
 	if (!pga_whatif_reuse_join_orders ||
 		pga_advisor_strategy == PGA_STRATEGY_SINGLE_QUERY ||
+		run->cost_cache == NULL ||
 		pga_cost_cache_is_exact_only(run->cost_cache))
 	{
 		pga_plan_query(q->query, q->text, hypos, res, false);

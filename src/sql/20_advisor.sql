@@ -106,14 +106,16 @@ GRANT SELECT ON architect.index_recommendations TO PUBLIC;
 
 CREATE FUNCTION architect.workload_whatif(
     indexes text[],
+    queries text[] DEFAULT NULL,
     OUT queryid bigint,
     OUT calls float8,
     OUT cost_without float8,
     OUT cost_with float8,
     OUT used_indexes text[],
-    OUT query text)
+    OUT query text,
+    OUT guarded_cost_with float8)
 RETURNS SETOF record
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pga_workload_whatif';
-COMMENT ON FUNCTION architect.workload_whatif(text[]) IS
-  'the workload recommend_indexes() reads, each statement costed without and with the given hypothetical CREATE INDEX statements';
+COMMENT ON FUNCTION architect.workload_whatif(text[], text[]) IS
+  'the workload recommend_indexes() reads (or the given statements), each statement costed without and with the given hypothetical CREATE INDEX statements, and with them as the advisor costs it (misestimate and random-fetch guards applied)';

@@ -36,6 +36,12 @@
 #     unlimited-budget recommendation.
 #  D. A synthetic workload of BENCH_WIDE_QUERIES distinct queries over
 #     BENCH_WIDE_TABLES tables: advisor runtime.
+#  G. (not in the default BENCH_PARTS) TPC-H-like at every budget of part A:
+#     pg_architect's recommendation, single-query advice and pg_qualstats'
+#     advice, each on two yardsticks computed by the same function
+#     (architect.workload_whatif with the queries): the planner's estimate
+#     and the advisor's guard-corrected estimate (misestimate and
+#     random-fetch guards).  BENCH_G_MB limits it to one budget.
 #
 # Environment: BENCH_SF (default 0.1), BENCH_SHOP_SCALE (1), BENCH_REPEAT (3),
 # BENCH_WIDE_TABLES (200), BENCH_WIDE_QUERIES (1000), BENCH_DIR
@@ -207,6 +213,17 @@ LANGUAGE sql AS $$
               ELSE round((100 * part / whole)::numeric,
                          greatest(1, 2 - floor(log(greatest(100 * part / whole, 1e-9)))::int))::text END
 $$;
+-- A list of CREATE INDEX statements on both yardsticks: the planner's
+-- estimate (cost_with) and the advisor's guard-corrected estimate
+-- (guarded_cost_with: misestimate and random-fetch guards, as set in the
+-- session), each as % of no index; then their number and estimated MB.
+CREATE OR REPLACE FUNCTION bench_yardsticks(queries text[], ddls text[]) RETURNS text
+LANGUAGE sql AS $$
+  SELECT bench_pct(sum(cost_with), sum(cost_without)) || '|'
+         || bench_pct(sum(guarded_cost_with), sum(cost_without)) || '|'
+         || coalesce(cardinality(ddls), 0) || '|' || round(bench_size(ddls) / 1048576.0, 2)
+    FROM architect.workload_whatif(ddls, queries)
+$$;
 -- Runtime of a query with and without index scans, interleaved on the same
 -- data and caches: after a warm-up of each, n alternating runs, the fastest
 -- of each kept (the machine is shared: the minimum is the least disturbed).
@@ -262,8 +279,53 @@ SELECT (SELECT count(*) FROM r),
 EOF
 }
 
+# The budgets of part A and G: 0.25-4 GB scaled to the data, the published
+# curve's (at scale 10), unlimited.
+BUDGETS=(
+    "0.25 GB x SF:$(awk -v s="$SF" 'BEGIN{print 256*s}')"
+    "0.5 GB x SF:$(awk -v s="$SF" 'BEGIN{print 512*s}')"
+    "1 GB x SF:$(awk -v s="$SF" 'BEGIN{print 1024*s}')"
+    "2 GB x SF:$(awk -v s="$SF" 'BEGIN{print 2048*s}')"
+    "4 GB x SF:$(awk -v s="$SF" 'BEGIN{print 4096*s}')"
+    "1 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 1024*s/10}')"
+    "2 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 2048*s/10}')"
+    "3 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 3072*s/10}')"
+    "4.25 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 4352*s/10}')"
+    "6.5 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 6656*s/10}')"
+    "15 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 15360*s/10}')"
+    "unlimited:NULL"
+)
+Q22="(SELECT array_agg(query ORDER BY qno) FROM bench_queries)"
+Q19="(SELECT array_agg(query ORDER BY qno) FROM bench_queries WHERE qno NOT IN (2, 17, 20))"
+
+# pg_qualstats (and capture, whose measured misestimates the advisor's
+# misestimate guard reads) see the 19 queries executed once.  Sets qs_missed
+# and qs_retried.
+qualstats_sample() {
+    echo "running the 19 queries once for pg_qualstats..." >&2
+    # Each query in its own statement, stopped after BENCH_TIMEOUT seconds.
+    # pg_qualstats keeps only the quals of queries that finish: one that
+    # does not (Q21 at scale 1, whose no-index plan is a nested loop over
+    # lineitem) is run again with enable_nestloop = off, so that
+    # pg_qualstats sees its quals too; those are listed in the results.
+    psql_db tpch -c "SELECT pg_qualstats_reset()" -c "SELECT architect.reset()" >/dev/null
+    qs_missed=""
+    qs_retried=""
+    for qno in $(psql_db tpch -At -c "SELECT qno FROM bench_queries WHERE qno NOT IN (2, 17, 20) ORDER BY qno"); do
+        if ! psql_db tpch -c "SET statement_timeout = '${QS_TIMEOUT}s'" \
+            -c "SELECT bench_run(query) FROM bench_queries WHERE qno = $qno" >/dev/null 2>&1; then
+            if psql_db tpch -c "SET statement_timeout = '${TIMEOUT}s'" -c "SET enable_nestloop = off" \
+                -c "SELECT bench_run(query) FROM bench_queries WHERE qno = $qno" >/dev/null 2>&1; then
+                qs_retried="$qs_retried Q$qno"
+            else
+                qs_missed="$qs_missed Q$qno"
+            fi
+        fi
+    done
+}
+
 # ---------------------------------------------------------------------------------
-if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* ]]; then
+if [[ " $PARTS " == *" A "* || " $PARTS " == *" B "* || " $PARTS " == *" G "* ]]; then
     if [ "$reusing" = 1 ] && psql_db postgres -At -c "SELECT 1 FROM pg_database WHERE datname = 'tpch'" | grep -q 1; then
         echo "reusing the loaded TPC-H-like database" >&2
         psql_db tpch -c "DROP EXTENSION pg_architect CASCADE" >/dev/null
@@ -287,30 +349,8 @@ if [[ " $PARTS " == *" A "* ]]; then
     dbsize=$(psql_db tpch -At -c "SELECT pg_size_pretty(pg_database_size('tpch'))")
     out "## A. TPC-H-like, scale $SF ($sizes rows; database $dbsize; loaded in $load_s)"
     out ""
-    Q22="(SELECT array_agg(query ORDER BY qno) FROM bench_queries)"
-    Q19="(SELECT array_agg(query ORDER BY qno) FROM bench_queries WHERE qno NOT IN (2, 17, 20))"
 
-    # pg_qualstats: execute the 19 queries once while it samples every qual.
-    echo "running the 19 queries once for pg_qualstats..." >&2
-    # Each query in its own statement, stopped after BENCH_TIMEOUT seconds.
-    # pg_qualstats keeps only the quals of queries that finish: one that
-    # does not (Q21 at scale 1, whose no-index plan is a nested loop over
-    # lineitem) is run again with enable_nestloop = off, so that
-    # pg_qualstats sees its quals too; those are listed in the results.
-    psql_db tpch -c "SELECT pg_qualstats_reset()" -c "SELECT architect.reset()" >/dev/null
-    qs_missed=""
-    qs_retried=""
-    for qno in $(psql_db tpch -At -c "SELECT qno FROM bench_queries WHERE qno NOT IN (2, 17, 20) ORDER BY qno"); do
-        if ! psql_db tpch -c "SET statement_timeout = '${QS_TIMEOUT}s'" \
-            -c "SELECT bench_run(query) FROM bench_queries WHERE qno = $qno" >/dev/null 2>&1; then
-            if psql_db tpch -c "SET statement_timeout = '${TIMEOUT}s'" -c "SET enable_nestloop = off" \
-                -c "SELECT bench_run(query) FROM bench_queries WHERE qno = $qno" >/dev/null 2>&1; then
-                qs_retried="$qs_retried Q$qno"
-            else
-                qs_missed="$qs_missed Q$qno"
-            fi
-        fi
-    done
+    qualstats_sample
     qs=$(psql_db tpch -At -F'|' -c "
         SELECT cardinality(d), round(bench_size(d) / 1048576.0, 2),
                round((100 * bench_cost($Q19, d) / bench_cost($Q19, '{}'))::numeric, 1),
@@ -326,18 +366,7 @@ if [[ " $PARTS " == *" A "* ]]; then
         out ""
         out "| budget | pg_architect: cost % | guard-adjusted % | indexes | size MB | what-if calls | runtime ms | mean what-if ms | single-query: cost % | indexes | pg_qualstats within budget: cost % | indexes |"
         out "|---|---|---|---|---|---|---|---|---|---|---|---|"
-        for spec in "0.25 GB x SF:$(awk -v s="$SF" 'BEGIN{print 256*s}')" \
-                    "0.5 GB x SF:$(awk -v s="$SF" 'BEGIN{print 512*s}')" \
-                    "1 GB x SF:$(awk -v s="$SF" 'BEGIN{print 1024*s}')" \
-                    "2 GB x SF:$(awk -v s="$SF" 'BEGIN{print 2048*s}')" \
-                    "4 GB x SF:$(awk -v s="$SF" 'BEGIN{print 4096*s}')" \
-                    "1 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 1024*s/10}')" \
-                    "2 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 2048*s/10}')" \
-                    "3 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 3072*s/10}')" \
-                    "4.25 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 4352*s/10}')" \
-                    "6.5 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 6656*s/10}')" \
-                    "15 GB @SF10:$(awk -v s="$SF" 'BEGIN{print 15360*s/10}')" \
-                    "unlimited:NULL"; do
+        for spec in "${BUDGETS[@]}"; do
             label=${spec%%:*}
             mb=${spec##*:}
             IFS='|' read -r n size pct calls rt mean apct <<<"$(advise tpch "$Q" "$mb" workload)"
@@ -364,6 +393,53 @@ if [[ " $PARTS " == *" A "* ]]; then
     out "pg_qualstats has no budget. Under a budget smaller than its whole advice, the column shows the best subset of its indexes that fits (bench_fit(): greedy by estimated gain, and greedy by gain per byte, re-costed after each addition; the better of the two), costed and sized the same way as pg_architect's."
     out ""
     out "While pg_qualstats sampled: queries that did not finish within ${QS_TIMEOUT}s and were run again with enable_nestloop = off:${qs_retried:- none}; that did not finish either (their quals are missing from its advice):${qs_missed:- none}."
+fi
+
+# G. Both yardsticks for the three index sets: the planner's estimate and the
+# advisor's guard-corrected estimate, the same function (workload_whatif)
+# for pg_architect's recommendation, single-query advice and pg_qualstats'.
+if [[ " $PARTS " == *" G "* ]]; then
+    qualstats_sample
+    qs_all=$(psql_db tpch -At -c "SELECT round(bench_size(d) / 1048576.0, 2) FROM bench_qualstats_ddls() d")
+    # A recommendation made under the settings $1, then costed on both
+    # yardsticks under the defaults (guards on), as every other column.
+    rec_ddls() {
+        echo "$1 CREATE TEMP TABLE g AS SELECT coalesce(array_agg(replace(ddl, 'CONCURRENTLY ', '')), '{}') AS d
+                FROM architect.recommend_indexes_for($Q, $mb, 1000);
+              RESET pg_architect.advisor_strategy; RESET pg_architect.random_fetch_guard;
+              RESET pg_architect.misestimate_guard; SELECT bench_yardsticks($Q, d) FROM g;"
+    }
+    for wl in 19 22; do
+        if [ "$wl" = 19 ]; then Q=$Q19; else Q=$Q22; fi
+        out ""
+        out "## G. TPC-H-like, scale $SF, $wl queries: planner estimate / guard-corrected estimate (% of no index)"
+        out ""
+        out "| budget | pg_architect: planner | guarded | indexes | MB | single-query: planner | guarded | indexes | MB | pg_qualstats: planner | guarded | indexes | MB | pg_architect guards off: planner | guarded | indexes |"
+        out "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        for spec in "${BUDGETS[@]}"; do
+            label=${spec%%:*}
+            mb=${spec##*:}
+            # BENCH_G_MB: only that budget (e.g. 102.4; NULL for unlimited).
+            [ -n "${BENCH_G_MB:-}" ] && [ "$mb" != "$BENCH_G_MB" ] && continue
+            a=$(psql_db tpch -At -c "$(rec_ddls '')")
+            sq=$(psql_db tpch -At -c "$(rec_ddls 'SET pg_architect.advisor_strategy = single_query;')")
+            off=$(psql_db tpch -At -c "$(rec_ddls 'SET pg_architect.random_fetch_guard = off; SET pg_architect.misestimate_guard = off;')")
+            # pg_qualstats has no budget: its whole advice when it fits, else
+            # the better (planner estimate) of bench_fit()'s two subsets.
+            if [ "$mb" = NULL ] || awk -v a="$qs_all" -v b="$mb" 'BEGIN { exit !(a <= b) }'; then
+                qf="bench_qualstats_ddls()"
+            else
+                qf="(SELECT f FROM (SELECT bench_fit($Q, bench_qualstats_ddls(), $mb, r) AS f FROM (VALUES (true), (false)) v(r)) s ORDER BY bench_cost($Q, f) LIMIT 1)"
+            fi
+            qs=$(psql_db tpch -At -c "SELECT bench_yardsticks($Q, $qf)")
+            if [ "$mb" = NULL ]; then blabel="unlimited"; else blabel="$label = ${mb} MB"; fi
+            out "| $blabel | ${a//|/ | } | ${sq//|/ | } | ${qs//|/ | } | $(cut -d'|' -f1-3 <<<"$off" | sed 's/|/ | /g') |"
+        done
+    done
+    out ""
+    out "Every column is costed by architect.workload_whatif(ddls, queries) in the same session settings (guards on, the defaults): 'planner' is the sum of cost_with, 'guarded' the sum of guarded_cost_with (the advisor's own costing: misestimate guard with capture's evidence from one run of the 19 queries, random-fetch guard), both over the sum of cost_without. Single-query advice and pg_architect's recommendation are chosen with the defaults (guards on); 'guards off' is pg_architect's selection with both guards off. pg_qualstats' subset under a budget is chosen on the planner estimate (bench_fit)."
+    out ""
+    out "While pg_qualstats sampled: run again with enable_nestloop = off:${qs_retried:- none}; did not finish:${qs_missed:- none}."
 fi
 
 if [[ " $PARTS " == *" B "* ]]; then

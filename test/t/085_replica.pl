@@ -40,7 +40,7 @@ my %standby = (
 	'architect.recommend_indexes_for(text[],double precision,integer,double precision[],double precision[])' =>
 	  [ "SELECT count(*) FROM architect.recommend_indexes_for(ARRAY[$q])", 'works' ],
 	'architect.advisor_stats()' => [ 'SELECT count(*) FROM architect.advisor_stats()', 'works' ],
-	'architect.workload_whatif(text[])' =>
+	'architect.workload_whatif(text[],text[])' =>
 	  [ "SELECT count(*) FROM architect.workload_whatif($ix)", 'works' ],
 	'architect.whatif_join_reuse(text,text[],text[])' =>
 	  [ "SELECT count(*) FROM architect.whatif_join_reuse($q, $ix)", 'works' ],
