@@ -158,7 +158,7 @@ COMMIT;
 -- counted now, and a rate with no window is not measured at all
 SELECT count(*) FILTER (WHERE sessions_per_sec IS NOT NULL) > 0 AS has_rates,
        count(*) FILTER (WHERE sessions_per_sec IS NOT NULL AND evidence_since IS NULL) AS undated_rates,
-       count(*) FILTER (WHERE sessions_per_sec IS NULL AND object LIKE 'database %' AND value <> 'sessions/s unknown' || coalesce(', ' || round(mean_session_ms) || ' ms mean life', '')) AS rates_without_window
+       count(*) FILTER (WHERE sessions_per_sec IS NULL AND object LIKE 'database %' AND value !~ '^sessions/s unknown(, [0-9]+ ms mean life)?$') AS rates_without_window
   FROM architect.connection_churn;
 
 -- Vacuum: autovacuum is on but has not kept up (more than twice the dead
