@@ -137,6 +137,7 @@ typedef struct PgaRun
 	struct PgaCostCache *cost_cache;	/* whatif.c */
 	double		budget;			/* bytes, or a negative value for none */
 	int			max_indexes;
+	bool		net_gain;		/* greedy gains net of the queries made dearer */
 	PgaRunStats stats;
 	List	   *scans;			/* PgaScan * collected while planning */
 	List	   *gin_opclasses;	/* cached (see candidates.c) */
