@@ -438,6 +438,17 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 }
 
 /*
+ * pga_fits_budget
+ *		Do c's bytes fit in the budget, with freed_bytes of the selection
+ *		given back?
+ */
+static bool
+pga_fits_budget(PgaRun *run, PgaSel *sel, PgaCand *c, double freed_bytes)
+{
+	return run->budget < 0 || sel->bytes - freed_bytes + c->size <= run->budget;
+}
+
+/*
  * pga_fits
  *		May c join the selection within the budget and the index count?
  */
@@ -447,9 +458,7 @@ pga_fits(PgaRun *run, PgaSel *sel, PgaCand *c, double freed_bytes,
 {
 	if (bms_num_members(sel->set) - freed_count >= run->max_indexes)
 		return false;
-	if (run->budget >= 0 && sel->bytes - freed_bytes + c->size > run->budget)
-		return false;
-	return true;
+	return pga_fits_budget(run, sel, c, freed_bytes);
 }
 
 /*
@@ -501,7 +510,7 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 			i = active[a];
 			c = run->cands[i];
 			if (prio[i] <= 0 || bms_is_member(i, sel->set) ||
-				(run->budget >= 0 && sel->bytes + c->size > run->budget))
+				!pga_fits_budget(run, sel, c, 0))
 				continue;
 			active[kept++] = i;
 			/* Near ties (within PGA_TIE) go to the smaller index. */
@@ -1412,6 +1421,26 @@ pga_recommend_indexes(PG_FUNCTION_ARGS)
 }
 
 /*
+ * pga_list_arg
+ *		Argument argno, an array of at most one dimension, or NULL when the
+ *		argument is NULL; name is the argument's name for the error.
+ */
+static ArrayType *
+pga_list_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	ArrayType  *arr;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", name)));
+	return arr;
+}
+
+/*
  * architect.recommend_indexes_for(queries text[], budget_mb float8,
  *								   max_indexes int, weights float8[],
  *								   times_ms float8[])
@@ -1420,35 +1449,18 @@ Datum
 pga_recommend_indexes_for(PG_FUNCTION_ARGS)
 {
 	ArrayType  *queries;
-	ArrayType  *weights = NULL;
-	ArrayType  *times = NULL;
+	ArrayType  *weights;
+	ArrayType  *times;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("queries must not be NULL"),
 				 errhint("Pass an array of SELECT, INSERT, UPDATE or DELETE statements.")));
-	queries = PG_GETARG_ARRAYTYPE_P(0);
-	if (ARR_NDIM(queries) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("queries must be a one-dimensional array")));
-	if (!PG_ARGISNULL(3))
-	{
-		weights = PG_GETARG_ARRAYTYPE_P(3);
-		if (ARR_NDIM(weights) > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("weights must be a one-dimensional array")));
-	}
-	if (!PG_ARGISNULL(4))
-	{
-		times = PG_GETARG_ARRAYTYPE_P(4);
-		if (ARR_NDIM(times) > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("times_ms must be a one-dimensional array")));
-	}
+	/* checked in argument order, so the first bad one is reported */
+	queries = pga_list_arg(fcinfo, 0, "queries");
+	weights = pga_list_arg(fcinfo, 3, "weights");
+	times = pga_list_arg(fcinfo, 4, "times_ms");
 	pga_recommend(fcinfo, queries, weights, times, 1, 2);
 	return (Datum) 0;
 }

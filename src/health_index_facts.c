@@ -243,6 +243,7 @@ pga_read_index_facts(TupleDesc desc, MemoryContext cxt, HeapTuple **result)
 		Datum		xv[Natts_pg_index];
 		bool		xn[Natts_pg_index];
 		int			c = 0;
+		int			first_array;	/* the four pga_vector_slice columns */
 
 		CHECK_FOR_INTERRUPTS();
 		ic = (RelFact *) hash_search(rels, &x->indexrelid, HASH_FIND, NULL);
@@ -271,6 +272,7 @@ pga_read_index_facts(TupleDesc desc, MemoryContext cxt, HeapTuple **result)
 		v[c++] = BoolGetDatum(x->indisreplident);
 		v[c++] = Int16GetDatum(x->indnatts);
 		v[c++] = Int16GetDatum(x->indnkeyatts);
+		first_array = c;
 		v[c++] = pga_vector_slice(xv, xn, Anum_pg_index_indkey, x->indnatts, INT2OID);
 		v[c++] = pga_vector_slice(xv, xn, Anum_pg_index_indclass, x->indnkeyatts, OIDOID);
 		v[c++] = pga_vector_slice(xv, xn, Anum_pg_index_indcollation, x->indnkeyatts, OIDOID);
@@ -290,7 +292,7 @@ pga_read_index_facts(TupleDesc desc, MemoryContext cxt, HeapTuple **result)
 		rows[nrows++] = heap_form_tuple(desc, v, n);
 		MemoryContextSwitchTo(old);
 		/* the arrays were built in "work": free them row by row */
-		for (int a = 18; a < 22; a++)
+		for (int a = first_array; a < first_array + 4; a++)
 			pfree(DatumGetPointer(v[a]));
 	}
 	systable_endscan(scan);
