@@ -162,20 +162,30 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	int			k;
 	int			pos;
 
+	/*
+	 * rel is freed on every way out: this is called millions of times in a
+	 * run over thousands of candidates (bench_advisor_scale.sh), and the
+	 * cache keeps its own copy.
+	 */
 	if (used)
 		*used = NULL;
 	if (bms_is_empty(rel))
+	{
+		bms_free(rel);
 		return q->base_cost;
+	}
 
 	/* Asked before, or derivable from a plan under a larger set (whatif.c). */
 	if (pga_cost_cache_lookup(run->cost_cache, q->idx, rel, &cost, &cused))
 	{
+		bms_free(rel);
 		if (used)
 			*used = cused;
 		return cost;
 	}
 	if (run->stats.whatif_calls >= pga_max_whatif_calls)
 	{
+		bms_free(rel);
 		run->stats.capped = true;
 		return q->base_cost;
 	}
@@ -197,6 +207,7 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	}
 	pga_cost_cache_store(run->cost_cache, q->idx, rel, res.total_cost, cused,
 						 res.restricted);
+	bms_free(rel);
 	if (used)
 		*used = cused;
 	return res.total_cost;
@@ -424,6 +435,8 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 							   100.0 * (sel->cost[i] - after) / sel->cost[i]);
 		}
 	}
+
+	bms_free(S);
 
 	/*
 	 * The guard rail of step 4, applied here already so that the budget
@@ -692,6 +705,29 @@ pga_served(PgaRun *run, PgaSel *sel, int k)
 }
 
 /*
+ * pga_served_all
+ *		pga_served() for every chosen index at once, indexed by candidate id:
+ *		one pass over the queries' plans instead of one per chosen index
+ *		(the guard rails ask for all of them after every change, and a
+ *		selection may hold hundreds of indexes).
+ */
+static Bitmapset **
+pga_served_all(PgaRun *run, PgaSel *sel)
+{
+	Bitmapset **served = palloc0(sizeof(Bitmapset *) * Max(run->ncands, 1));
+	int			i;
+	int			k;
+
+	for (i = 0; i < run->nqueries; i++)
+	{
+		k = -1;
+		while ((k = bms_next_member(sel->used[i], k)) >= 0)
+			served[k] = bms_add_member(served[k], i);
+	}
+	return served;
+}
+
+/*
  * pga_served_gain
  *		For chosen index k: weighted cost of its served queries without it
  *		(*before) and with it (*after).  When pct is not NULL, also each
@@ -718,6 +754,7 @@ pga_served_gain(PgaRun *run, PgaSel *sel, int k, Bitmapset *served,
 		if (pct)
 			pct[n++] = b > 0 ? 100.0 * (b - sel->cost[i]) / b : 0.0;
 	}
+	bms_free(without);
 }
 
 /*
@@ -735,6 +772,7 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 	{
 		int			worst = -1;
 		double		worst_pct = 0;
+		Bitmapset **served_all;
 		int			k;
 		int			i;
 
@@ -762,9 +800,10 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 				while (bms_num_members(drop) > 1 &&
 					   (k = bms_next_member(drop, k)) >= 0)
 				{
-					double		c = pga_cost(run, q,
-											 bms_del_member(bms_copy(sel->set), k),
-											 NULL);
+					Bitmapset  *without = bms_del_member(bms_copy(sel->set), k);
+					double		c = pga_cost(run, q, without, NULL);
+
+					bms_free(without);
 
 					if (best < 0 || c < best_cost)
 					{
@@ -782,10 +821,11 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 			continue;
 
 		/* The index with the smallest gain on its queries, if too small. */
+		served_all = pga_served_all(run, sel);
 		k = -1;
 		while ((k = bms_next_member(sel->set, k)) >= 0)
 		{
-			Bitmapset  *served = pga_served(run, sel, k);
+			Bitmapset  *served = served_all[k];
 			double		before;
 			double		after;
 			double		pct;
@@ -810,6 +850,9 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 				worst_pct = pct;
 			}
 		}
+		for (k = 0; k < run->ncands; k++)
+			bms_free(served_all[k]);
+		pfree(served_all);
 		if (worst >= 0)
 		{
 			pga_sel_set(run, sel, bms_del_member(bms_copy(sel->set), worst));
