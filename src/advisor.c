@@ -390,7 +390,7 @@ pga_meaningful(double together_pct, double best_query_pct)
 }
 
 /*
- * pga_gain_if_added
+ * pga_gain_compute
  *		Weighted cost saved by adding c to the selection, less c's
  *		maintenance cost: over the queries c helps on its own (c->helps),
  *		or, when run->net_gain, over every query whose plan c may change.
@@ -410,7 +410,7 @@ pga_meaningful(double together_pct, double best_query_pct)
  *		therefore runs its greedy starts both ways (pga_recommend_run).
  */
 static double
-pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
+pga_gain_compute(PgaRun *run, PgaSel *sel, PgaCand *c)
 {
 	Bitmapset  *S = bms_add_member(bms_copy(sel->set), c->id);
 	double		gain = 0.0;
@@ -451,6 +451,81 @@ pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
 }
 
 /*
+ * Gains remembered (pga_gain_if_added).  The gain of c given the selection
+ * S depends only on S's members among the candidates of the queries it
+ * sums over: each term is a cost of one of those queries under S or S + c,
+ * and a cost depends only on the members of the set among the query's own
+ * candidates (pga_cost; the cache answers the same question the same way).
+ * So a gain computed under S is still the gain under any S' that has the
+ * same members there, and is not computed again.  The greedy asks for the
+ * same gains over and over: each drop-and-refill round starts from the
+ * single-index gains and re-evaluates most candidates, while the selection
+ * differs from the last round in one or two indexes of one table.
+ */
+typedef struct PgaGainMemo
+{
+	Bitmapset  *near;			/* candidates of the queries summed over */
+	Bitmapset  *seen;			/* S & near when gain was computed */
+	bool		have;
+	double		gain;
+} PgaGainMemo;
+
+/*
+ * pga_meet_equals
+ *		Is a & b equal to m?  Without building a & b: word by word.
+ */
+static bool
+pga_meet_equals(const Bitmapset *a, const Bitmapset *b, const Bitmapset *m)
+{
+	int			na = a ? a->nwords : 0;
+	int			nb = b ? b->nwords : 0;
+	int			nm = m ? m->nwords : 0;
+	int			n = Max(Min(na, nb), nm);
+	int			w;
+
+	for (w = 0; w < n; w++)
+	{
+		bitmapword x = (w < na && w < nb) ? (a->words[w] & b->words[w]) : 0;
+		bitmapword y = w < nm ? m->words[w] : 0;
+
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * pga_gain_if_added
+ *		pga_gain_compute(), remembered per candidate and per kind of gain
+ *		(run->net_gain) for the members of the selection it depends on.
+ */
+static double
+pga_gain_if_added(PgaRun *run, PgaSel *sel, PgaCand *c)
+{
+	PgaGainMemo *m;
+
+	if (run->gain_memo == NULL)
+		run->gain_memo = MemoryContextAllocZero(run->cxt,
+												sizeof(PgaGainMemo) * 2 *
+												Max(run->ncands, 1));
+	m = &run->gain_memo[(run->net_gain ? run->ncands : 0) + c->id];
+	if (!m->have)
+	{
+		int			i = -1;
+
+		while ((i = bms_next_member(run->net_gain ? c->queries : c->helps, i)) >= 0)
+			m->near = bms_add_members(m->near, run->qarr[i]->cands);
+	}
+	else if (pga_meet_equals(sel->set, m->near, m->seen))
+		return m->gain;
+	m->gain = pga_gain_compute(run, sel, c);
+	bms_free(m->seen);
+	m->seen = bms_intersect(sel->set, m->near);
+	m->have = true;
+	return m->gain;
+}
+
+/*
  * pga_fits_budget
  *		Do c's bytes fit in the budget, with freed_bytes of the selection
  *		given back?
@@ -482,11 +557,18 @@ pga_fits(PgaRun *run, PgaSel *sel, PgaCand *c, double freed_bytes,
 static void
 pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 {
-	double	   *prio = palloc(sizeof(double) * Max(run->ncands, 1));
-	int		   *stamp = palloc0(sizeof(int) * Max(run->ncands, 1));
-	int		   *active = palloc(sizeof(int) * Max(run->ncands, 1));
+	int			n = Max(run->ncands, 1);
+	double	   *prio = palloc(sizeof(double) * n);
+	double	   *size = palloc(sizeof(double) * n);
+	int		   *stamp = palloc0(sizeof(int) * n);
+	int		   *active = palloc(sizeof(int) * n);
+	int		   *held = palloc(sizeof(int) * n);	/* successive bests of a scan */
+	int		   *held_pos = palloc(sizeof(int) * n);	/* their positions */
+	int			nheld = 0;
 	int			nactive = 0;
+	int			nsel = bms_num_members(sel->set);
 	int			round = 1;
+	int			resume = 0;		/* scan from this position of active */
 	int			i;
 
 	for (i = 0; i < run->ncands; i++)
@@ -494,15 +576,18 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 		PgaCand    *c = run->cands[i];
 
 		prio[i] = by_ratio ? c->benefit1 / Max(c->size, 1.0) : c->benefit1;
+		size[i] = c->size;
 		if (!c->dead && prio[i] > 0 && !bms_is_member(i, sel->set))
 			active[nactive++] = i;
 	}
 
 	for (;;)
 	{
-		int			best = -1;
+		int			best = nheld > 0 ? held[nheld - 1] : -1;
+		double		best_prio = best >= 0 ? prio[best] : 0;
+		double		best_size = best >= 0 ? size[best] : 0;
 		int			a;
-		int			kept = 0;
+		int			kept = resume;
 
 		/*
 		 * The scan keeps, in candidate order, only those that may still be
@@ -510,27 +595,40 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 		 * and a priority only changes when its candidate is the best, so a
 		 * candidate that is chosen, does not fit or has no gain left never
 		 * comes back.  The count of the selection does not change during
-		 * the scan either.  (Scanning every candidate and counting the
-		 * selection for each was most of a run over thousands of
-		 * candidates: bench_advisor_scale.sh.)
+		 * the scan either.  A chosen candidate gets priority 0.
+		 *
+		 * After a re-evaluation (no candidate taken), only the best's
+		 * priority changed: the scan up to its position would find and
+		 * keep the same, so it resumes there, with the successive bests
+		 * found before that position (held, a stack).  (Scanning every
+		 * candidate after each re-evaluation, with function calls for
+		 * each, was half of a run over 3,000 candidates:
+		 * bench_advisor_scale.sh.)
 		 */
-		if (bms_num_members(sel->set) >= run->max_indexes)
+		if (nsel >= run->max_indexes)
 			break;
-		for (a = 0; a < nactive; a++)
+		for (a = resume; a < nactive; a++)
 		{
-			PgaCand    *c;
+			double		p;
 
 			i = active[a];
-			c = run->cands[i];
-			if (prio[i] <= 0 || bms_is_member(i, sel->set) ||
-				!pga_fits_budget(run, sel, c, 0))
+			p = prio[i];
+			/* pga_fits_budget(), with the same arithmetic */
+			if (p <= 0 ||
+				(run->budget >= 0 && !(sel->bytes - 0 + size[i] <= run->budget)))
 				continue;
-			active[kept++] = i;
 			/* Near ties (within PGA_TIE) go to the smaller index. */
-			if (best < 0 || prio[i] > prio[best] * (1.0 + PGA_TIE) ||
-				(prio[i] >= prio[best] * (1.0 - PGA_TIE) &&
-				 c->size < run->cands[best]->size))
+			if (best < 0 || p > best_prio * (1.0 + PGA_TIE) ||
+				(p >= best_prio * (1.0 - PGA_TIE) && size[i] < best_size))
+			{
 				best = i;
+				best_prio = p;
+				best_size = size[i];
+				held[nheld] = i;
+				held_pos[nheld] = kept;
+				nheld++;
+			}
+			active[kept++] = i;
 		}
 		nactive = kept;
 		if (best < 0 || run->stats.capped)
@@ -540,7 +638,11 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 		{
 			/* Its gain is up to date and still the best: take it. */
 			pga_sel_set(run, sel, bms_add_member(bms_copy(sel->set), best));
+			prio[best] = 0;
+			nsel++;
 			round++;
+			resume = 0;
+			nheld = 0;
 			continue;
 		}
 		{
@@ -553,10 +655,16 @@ pga_greedy(PgaRun *run, PgaSel *sel, bool by_ratio)
 			prio[best] = by_ratio ? gain / Max(c->size, 1.0) : gain;
 			stamp[best] = round;
 		}
+		/* The best is the top of held: resume at it, with those before. */
+		nheld--;
+		resume = held_pos[nheld];
 	}
 	pfree(prio);
+	pfree(size);
 	pfree(stamp);
 	pfree(active);
+	pfree(held);
+	pfree(held_pos);
 }
 
 /*

@@ -142,6 +142,7 @@ typedef struct PgaRun
 	List	   *scans;			/* PgaScan * collected while planning */
 	List	   *gin_opclasses;	/* cached (see candidates.c) */
 	bool		gin_loaded;
+	struct PgaGainMemo *gain_memo;	/* advisor.c: last gains, by candidate */
 } PgaRun;
 
 /* workload.c */
