@@ -55,6 +55,19 @@ SELECT count(*) FROM wt_q, architect.recommend_indexes_for(ARRAY[a, b], NULL, 1,
 SELECT count(*) FROM wt_q, architect.recommend_indexes_for(ARRAY[a, b], NULL, 1, NULL, ARRAY[1, 'NaN'::float8]);
 SELECT count(*) FROM wt_q, architect.recommend_indexes_for(ARRAY[a, b], NULL, 1, NULL, ARRAY[1, NULL]);
 SELECT count(*) FROM wt_q, architect.recommend_indexes_for(ARRAY[a, b], NULL, 1, NULL, ARRAY[[1], [2]]);
+-- A list of queries in two dimensions is refused the same way by
+-- recommend_indexes_for() and workload_whatif() (which used to flatten it
+-- and cost both statements); so is an array of arrays of indexes.
+SELECT count(*) FROM wt_q, architect.recommend_indexes_for(ARRAY[[a], [b]]);
+SELECT count(*) FROM wt_q, architect.workload_whatif(ARRAY[]::text[], ARRAY[[a], [b]]);
+SELECT count(*) FROM wt_q, architect.workload_whatif(ARRAY[['CREATE INDEX ON wt_a (k)']], ARRAY[a, b]);
+-- Both with the same SQLSTATE (2202E).
+\set VERBOSITY sqlstate
+SELECT count(*) FROM wt_q, architect.recommend_indexes_for(ARRAY[[a], [b]]);
+SELECT count(*) FROM wt_q, architect.workload_whatif(ARRAY[]::text[], ARRAY[[a], [b]]);
+\set VERBOSITY default
+-- The one-dimensional lists are accepted: two statements costed.
+SELECT count(*) FROM wt_q, architect.workload_whatif(ARRAY['CREATE INDEX ON wt_a (k)'], ARRAY[a, b]);
 SELECT count(*) FROM wt_q, architect.recommend_indexes_for(ARRAY[a, b], NULL, 1, ARRAY[1, 'Infinity'::float8]);
 SET pg_architect.time_weight = 1.5;
 -- A time of 0 is "not measured": the query keeps its executions as weight.

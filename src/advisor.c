@@ -1587,7 +1587,8 @@ pga_list_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", name)));
+				 errmsg("%s must be a one-dimensional array", name),
+				 errhint("Pass a list such as ARRAY['...', '...'], not an array of arrays.")));
 	return arr;
 }
 
@@ -1688,8 +1689,6 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 				 errmsg("indexes must not be NULL"),
 				 errhint("Pass an array of CREATE INDEX statements, possibly empty.")));
 	arr = PG_GETARG_ARRAYTYPE_P(0);
-	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
-		queries = PG_GETARG_ARRAYTYPE_P(1);
 
 	pga_init_materialized_srf(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_architect workload what-if",
@@ -1697,6 +1696,9 @@ pga_workload_whatif_run(FunctionCallInfo fcinfo, void *arg)
 	old = MemoryContextSwitchTo(cxt);
 
 	hypos = pga_hypo_list_from_array(arr);
+	/* a list, as for recommend_indexes_for(), never a flattened 2-D array */
+	if (PG_NARGS() > 1)
+		queries = pga_list_arg(fcinfo, 1, "queries");
 
 	run = palloc0(sizeof(PgaRun));
 	run->cxt = cxt;

@@ -760,7 +760,8 @@ pga_hypo_list_from_array(ArrayType *arr)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("indexes must be a one-dimensional array")));
+				 errmsg("indexes must be a one-dimensional array"),
+				 errhint("Pass a list such as ARRAY['...', '...'], not an array of arrays.")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &nelems);
 	for (int i = 0; i < nelems; i++)
