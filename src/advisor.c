@@ -350,23 +350,46 @@ pga_sel_objective(PgaRun *run, PgaSel *sel)
 static void
 pga_sel_set(PgaRun *run, PgaSel *sel, Bitmapset *S)
 {
-	Bitmapset  *changed = bms_union(bms_difference(S, sel->set),
-									bms_difference(sel->set, S));
+	Bitmapset  *added = bms_difference(S, sel->set);
+	Bitmapset  *removed = bms_difference(sel->set, S);
+	Bitmapset  *changed = bms_union(added, removed);
+	Bitmapset  *affected = NULL;
 	int			i;
 	int			k;
+
+	/*
+	 * The queries whose candidates overlap the change, in query order: the
+	 * union of the changed candidates' entries of the inverse of
+	 * q->cands, built once per run (a pass over every query's candidates
+	 * for each change was a tenth of a run over 1,000 queries).
+	 */
+	if (run->cand_queries == NULL)
+	{
+		run->cand_queries = MemoryContextAllocZero(run->cxt, sizeof(Bitmapset *) *
+												   Max(run->ncands, 1));
+		for (i = 0; i < run->nqueries; i++)
+		{
+			k = -1;
+			while ((k = bms_next_member(run->qarr[i]->cands, k)) >= 0)
+				run->cand_queries[k] = bms_add_member(run->cand_queries[k], i);
+		}
+	}
+	k = -1;
+	while ((k = bms_next_member(changed, k)) >= 0)
+		affected = bms_add_members(affected, run->cand_queries[k]);
 
 	sel->set = S;
 	sel->bytes = 0;
 	k = -1;
 	while ((k = bms_next_member(S, k)) >= 0)
 		sel->bytes += run->cands[k]->size;
-	for (i = 0; i < run->nqueries; i++)
-	{
-		PgaQuery   *q = run->qarr[i];
-
-		if (bms_overlap(q->cands, changed))
-			sel->cost[i] = pga_cost(run, q, S, &sel->used[i]);
-	}
+	i = -1;
+	while ((i = bms_next_member(affected, i)) >= 0)
+		sel->cost[i] = pga_cost(run, run->qarr[i], S, &sel->used[i]);
+	bms_free(affected);
+	bms_free(changed);
+	bms_free(added);
+	bms_free(removed);
 }
 
 /*

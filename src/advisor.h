@@ -143,6 +143,8 @@ typedef struct PgaRun
 	List	   *gin_opclasses;	/* cached (see candidates.c) */
 	bool		gin_loaded;
 	struct PgaGainMemo *gain_memo;	/* advisor.c: last gains, by candidate */
+	Bitmapset **cand_queries;	/* advisor.c: by candidate, the queries
+								 * whose cands hold it */
 } PgaRun;
 
 /* workload.c */
