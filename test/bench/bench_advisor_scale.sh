@@ -73,7 +73,10 @@ psql_db scale -f "$DIR/workload.sql" >/dev/null
 QUIET="SET pg_stat_statements.track = none; SET pg_architect.capture = off;"
 captured=$(psql_db scale -At -c "$QUIET SELECT count(DISTINCT queryid) FROM architect.query_patterns WHERE datname = current_database() AND example_query ~ '^SELECT .* FROM w[0-9]+'")
 
-# One advisor run in a fresh session; $1: SET statements before it.
+# One advisor run in a fresh session; $1: SET statements before it, $2: a
+# name for the file $DIR/recommendations_$2.txt, the recommended indexes
+# (DDL, size, benefit, query ids) in DDL order, for comparing two versions
+# of the code with diff.
 advise() {
     psql_db scale -At -F'|' <<SQL
 $QUIET
@@ -89,13 +92,14 @@ SELECT round((extract(epoch FROM clock_timestamp() - (SELECT t FROM t0)) * 1000)
        round(s.mean_whatif_ms::numeric, 3), round(s.runtime_ms::numeric),
        round((100 * s.workload_cost_after / s.workload_cost_before)::numeric, 1), s.capped
   FROM architect.advisor_stats() s;
+\copy (SELECT ddl, estimated_size_bytes, benefit, queryids FROM r ORDER BY ddl) TO '$DIR/recommendations_$2.txt'
 SQL
 }
 echo "advising..." >&2
-res=$(advise "")
+res=$(advise "" default)
 IFS='|' read -r wall nidx size source nq ignored skipped ncand calls derived hits mean rt pct capped <<<"$res"
 echo "advising again without the call cap..." >&2
-res2=$(advise "SET pg_architect.max_whatif_calls = 1000000;")
+res2=$(advise "SET pg_architect.max_whatif_calls = 1000000;" uncapped)
 IFS='|' read -r wall2 nidx2 size2 _ nq2 ignored2 skipped2 ncand2 calls2 derived2 hits2 mean2 rt2 pct2 capped2 <<<"$res2"
 
 out "# bench_advisor_scale results"
@@ -120,5 +124,5 @@ if [ "$wall" -ge 60000 ] || [ "$wall2" -ge 60000 ]; then
     status=1
 fi
 [ $status -eq 0 ] && out "" && out "PASS: $QUERIES captured queries over $TABLES tables advised in $wall ms, $wall2 ms without the call cap (target: under 60,000)"
-echo "results: $DIR/results.md" >&2
+echo "results: $DIR/results.md; recommendations: $DIR/recommendations_{default,uncapped}.txt" >&2
 exit $status
