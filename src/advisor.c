@@ -23,8 +23,8 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in five steps (2 to 5 are run from five starting points,
- * and the best result is kept):
+ * local search, in six steps (2 to 5 are run from five starting points,
+ * the best result is kept, and 6 refines it):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
  *	   leading key.  Candidates that help no query, cost more to maintain
@@ -57,6 +57,11 @@
  *	   and the guard rails applied again; the change is kept when the
  *	   objective drops.  This trades one big index for several small ones,
  *	   or the reverse, which the same-table swaps of step 3 cannot.
+ *	6. Refill past the rails, once, on the best result of the five starts:
+ *	   refill greedily and apply the guard rails, keeping what the rails
+ *	   drop out of the next refill, a few rounds, so that the budget and
+ *	   the index count go to candidates past an index the greedy keeps
+ *	   taking and the rails keep dropping (pga_refill_past_rails).
  *
  * This is not the "Extend" algorithm (which grows indexes column by column
  * and is patented): candidates are complete definitions derived from the
@@ -134,6 +139,9 @@ PgaRunStats pga_last_stats;
  * of its gain alone is redundant with them.
  */
 #define PGA_REDUNDANT 0.10
+
+/* Refill rounds of pga_refill_past_rails. */
+#define PGA_PAST_RAILS_ROUNDS 8
 static bool pga_have_stats = false;
 
 /* A selection in progress. */
@@ -676,6 +684,65 @@ pga_drop_refill(PgaRun *run, PgaSel *sel, bool by_ratio)
 }
 
 /*
+ * pga_refill_past_rails
+ *		Step 6, on the best selection of the five starts: when the guard
+ *		rails drop an index (a query it serves would regress more than
+ *		max_regression), the refill that follows may take it again (its
+ *		gain is still the best), and the rails drop it again: the bytes or
+ *		the slot it held never go to the next candidate.  Here each refill
+ *		is followed by the rails, and what the rails drop is kept out of the
+ *		next refill, round after round (at most PGA_PAST_RAILS_ROUNDS), so
+ *		that the refill reaches the candidates past the ones the rails
+ *		refuse (e.g. a lookup index on another column of the same query,
+ *		which does not make the join regress).  The best selection seen
+ *		that lowers the objective is kept.  sql/28_advisor_past_rails.sql.
+ */
+static void
+pga_refill_past_rails(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	bool	   *was_dead = palloc(sizeof(bool) * Max(run->ncands, 1));
+	double		obj = pga_sel_objective(run, sel);
+	PgaSel		trial;
+	int			round;
+	int			i;
+
+	for (i = 0; i < run->ncands; i++)
+		was_dead[i] = run->cands[i]->dead;
+	pga_sel_init(run, &trial);
+	pga_sel_copy(run, &trial, sel);
+	for (round = 0; round < PGA_PAST_RAILS_ROUNDS && !run->stats.capped; round++)
+	{
+		Bitmapset  *before = bms_copy(trial.set);
+		Bitmapset  *taken;
+		Bitmapset  *dropped;
+		double		o;
+
+		pga_greedy(run, &trial, by_ratio);
+		if (bms_equal(before, trial.set))
+			break;				/* nothing left to take */
+		taken = bms_difference(trial.set, before);
+		pga_guard_rails(run, &trial);
+		dropped = bms_difference(bms_union(before, taken), trial.set);
+		o = pga_sel_objective(run, &trial);
+		if (o < obj * (1.0 - 1e-6))
+		{
+			elog(DEBUG1, "refill past the rails, round %d: objective %.1f -> %.1f",
+				 round, obj, o);
+			pga_sel_copy(run, sel, &trial);
+			obj = o;
+		}
+		if (bms_is_empty(dropped))
+			break;				/* the rails kept everything taken */
+		i = -1;
+		while ((i = bms_next_member(dropped, i)) >= 0)
+			run->cands[i]->dead = true;
+	}
+	for (i = 0; i < run->ncands; i++)
+		run->cands[i]->dead = was_dead[i];
+	pfree(was_dead);
+}
+
+/*
  * pga_served
  *		Queries whose plan under the selection uses candidate k.
  */
@@ -1203,6 +1270,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 		PgaSel		cur;
 		int			variant;
 		int			round;
+		int			best_variant = 0;
 		bool		have = false;
 
 		pga_phase1(run);
@@ -1260,8 +1328,14 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 			{
 				pga_sel_copy(run, &sel, &cur);
 				have = true;
+				best_variant = variant;
 			}
 		}
+		/* Step 6 refills the way the winning start did. */
+		run->net_gain = (best_variant < 2);
+		pga_refill_past_rails(run, &sel, best_variant % 2 == 1);
+		elog(DEBUG1, "refilled: %d indexes, objective %.1f",
+			 bms_num_members(sel.set), pga_sel_objective(run, &sel));
 	}
 
 	/*
