@@ -23,8 +23,8 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in six steps (2 to 5 are run from five starting points,
- * the best result is kept, and 6 refines it):
+ * local search, in seven steps (2 to 5 are run from five starting points,
+ * the best result is kept, and 6 and 7 refine it):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
  *	   leading key.  Candidates that help no query, cost more to maintain
@@ -62,6 +62,10 @@
  *	   drop out of the next refill, a few rounds, so that the budget and
  *	   the index count go to candidates past an index the greedy keeps
  *	   taking and the rails keep dropping (pga_refill_past_rails).
+ *	7. Exchange, on that result: each chosen index for one of the best
+ *	   unchosen candidates that compete for its queries, any table, the
+ *	   rest refilled and the guard rails applied; kept when the objective
+ *	   drops (pga_exchange).
  *
  * This is not the "Extend" algorithm (which grows indexes column by column
  * and is patented): candidates are complete definitions derived from the
@@ -142,6 +146,13 @@ PgaRunStats pga_last_stats;
 
 /* Refill rounds of pga_refill_past_rails. */
 #define PGA_PAST_RAILS_ROUNDS 8
+
+/*
+ * The exchange step (pga_exchange): how many unchosen candidates it tries in
+ * place of each chosen index, and how many passes over the selection.
+ */
+#define PGA_EXCHANGE_TRIES 4
+#define PGA_EXCHANGE_PASSES 2
 static bool pga_have_stats = false;
 
 /* A selection in progress. */
@@ -743,6 +754,118 @@ pga_refill_past_rails(PgaRun *run, PgaSel *sel, bool by_ratio)
 }
 
 /*
+ * pga_exchange_next
+ *		The unchosen candidate with the best gain alone that competes with
+ *		chosen index out (may serve one of its queries), fits the budget and
+ *		the index count in its place, and is not in tried; -1 if none.
+ */
+static int
+pga_exchange_next(PgaRun *run, PgaSel *sel, PgaCand *out, bool *tried)
+{
+	int			best = -1;
+	int			i;
+
+	for (i = 0; i < run->ncands; i++)
+	{
+		PgaCand    *c = run->cands[i];
+
+		if (tried[i] || c->dead || c->benefit1 <= 0 ||
+			bms_is_member(i, sel->set) ||
+			!bms_overlap(c->queries, out->queries) ||
+			!pga_fits(run, sel, c, out->size, 1))
+			continue;
+		if (best < 0 || c->benefit1 > run->cands[best]->benefit1)
+			best = i;
+	}
+	return best;
+}
+
+/*
+ * pga_exchange
+ *		Step 7, after step 6: each chosen index in turn is exchanged for one
+ *		of the best unchosen candidates that compete for its queries (any
+ *		table; at most PGA_EXCHANGE_TRIES of them); when that alone lowers
+ *		the objective, what the budget leaves is refilled greedily (without
+ *		the index taken out) and the guard rails applied, and the exchange
+ *		is kept when the objective is still lower.  After a pass that kept
+ *		one, a last greedy fill and the rails (the index taken out may fit
+ *		again beside the one that replaced it).
+ *
+ *		It reaches what the refills cannot: an index that only fits once a
+ *		chosen one leaves.  When the greedy keeps taking an index that the
+ *		rails drop, the bytes it held may meanwhile have gone to a lesser
+ *		index, which then holds them (sql/28_advisor_exchange.sql).  Step
+ *		3's swaps stay within a table and come before the rails.
+ */
+static void
+pga_exchange(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	double		obj = pga_sel_objective(run, sel);
+	bool		improved = true;
+	PgaSel		trial;
+	int			pass;
+
+	pga_sel_init(run, &trial);
+	for (pass = 0; pass < PGA_EXCHANGE_PASSES && improved; pass++)
+	{
+		Bitmapset  *chosen = bms_copy(sel->set);
+		int			k = -1;
+
+		improved = false;
+		while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
+		{
+			PgaCand    *out = run->cands[k];
+			bool	   *tried;
+			int			n;
+
+			if (!bms_is_member(k, sel->set))
+				continue;
+			tried = palloc0(sizeof(bool) * Max(run->ncands, 1));
+			for (n = 0; n < PGA_EXCHANGE_TRIES && !run->stats.capped; n++)
+			{
+				int			in = pga_exchange_next(run, sel, out, tried);
+				bool		was_dead = out->dead;
+				double		o;
+
+				if (in < 0)
+					break;
+				tried[in] = true;
+				pga_sel_copy(run, &trial, sel);
+				pga_sel_set(run, &trial,
+							bms_add_member(bms_del_member(bms_copy(sel->set), k), in));
+				if (pga_sel_objective(run, &trial) >= obj)
+					continue;
+				out->dead = true;	/* the refill must not take it back */
+				pga_greedy(run, &trial, by_ratio);
+				pga_guard_rails(run, &trial);
+				out->dead = was_dead;
+				o = pga_sel_objective(run, &trial);
+				if (o < obj * (1.0 - 1e-6))
+				{
+					elog(DEBUG1, "exchange %d for %d: objective %.1f -> %.1f",
+						 k, in, obj, o);
+					pga_sel_copy(run, sel, &trial);
+					obj = o;
+					improved = true;
+					break;
+				}
+			}
+			pfree(tried);
+		}
+		if (!improved || run->stats.capped)
+			continue;
+		pga_sel_copy(run, &trial, sel);
+		pga_greedy(run, &trial, by_ratio);
+		pga_guard_rails(run, &trial);
+		if (pga_sel_objective(run, &trial) < obj * (1.0 - 1e-6))
+		{
+			pga_sel_copy(run, sel, &trial);
+			obj = pga_sel_objective(run, sel);
+		}
+	}
+}
+
+/*
  * pga_served
  *		Queries whose plan under the selection uses candidate k.
  */
@@ -1331,10 +1454,11 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 				best_variant = variant;
 			}
 		}
-		/* Step 6 refills the way the winning start did. */
+		/* Steps 6 and 7 refill the way the winning start did. */
 		run->net_gain = (best_variant < 2);
 		pga_refill_past_rails(run, &sel, best_variant % 2 == 1);
-		elog(DEBUG1, "refilled: %d indexes, objective %.1f",
+		pga_exchange(run, &sel, best_variant % 2 == 1);
+		elog(DEBUG1, "refilled and exchanged: %d indexes, objective %.1f",
 			 bms_num_members(sel.set), pga_sel_objective(run, &sel));
 	}
 
