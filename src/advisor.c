@@ -23,8 +23,8 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in five steps (2 to 5 are run from five starting points,
- * and the best result is kept):
+ * local search, in seven steps (2 to 5 are run from five starting points,
+ * the best result is kept, and 6 and 7 refine it):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
  *	   leading key.  Candidates that help no query, cost more to maintain
@@ -57,6 +57,15 @@
  *	   and the guard rails applied again; the change is kept when the
  *	   objective drops.  This trades one big index for several small ones,
  *	   or the reverse, which the same-table swaps of step 3 cannot.
+ *	6. Refill past the rails, once, on the best result of the five starts:
+ *	   refill greedily and apply the guard rails, keeping what the rails
+ *	   drop out of the next refill, a few rounds, so that the budget and
+ *	   the index count go to candidates past an index the greedy keeps
+ *	   taking and the rails keep dropping (pga_refill_past_rails).
+ *	7. Exchange, on that result: each chosen index for one of the best
+ *	   unchosen candidates that compete for its queries, any table, the
+ *	   rest refilled and the guard rails applied; kept when the objective
+ *	   drops (pga_exchange).
  *
  * This is not the "Extend" algorithm (which grows indexes column by column
  * and is patented): candidates are complete definitions derived from the
@@ -134,6 +143,16 @@ PgaRunStats pga_last_stats;
  * of its gain alone is redundant with them.
  */
 #define PGA_REDUNDANT 0.10
+
+/* Refill rounds of pga_refill_past_rails. */
+#define PGA_PAST_RAILS_ROUNDS 8
+
+/*
+ * The exchange step (pga_exchange): how many unchosen candidates it tries in
+ * place of each chosen index, and how many passes over the selection.
+ */
+#define PGA_EXCHANGE_TRIES 4
+#define PGA_EXCHANGE_PASSES 2
 static bool pga_have_stats = false;
 
 /* A selection in progress. */
@@ -820,6 +839,177 @@ pga_drop_refill(PgaRun *run, PgaSel *sel, bool by_ratio)
 }
 
 /*
+ * pga_refill_past_rails
+ *		Step 6, on the best selection of the five starts: when the guard
+ *		rails drop an index (a query it serves would regress more than
+ *		max_regression), the refill that follows may take it again (its
+ *		gain is still the best), and the rails drop it again: the bytes or
+ *		the slot it held never go to the next candidate.  Here each refill
+ *		is followed by the rails, and what the rails drop is kept out of the
+ *		next refill, round after round (at most PGA_PAST_RAILS_ROUNDS), so
+ *		that the refill reaches the candidates past the ones the rails
+ *		refuse (e.g. a lookup index on another column of the same query,
+ *		which does not make the join regress).  The best selection seen
+ *		that lowers the objective is kept.  sql/28_advisor_past_rails.sql.
+ */
+static void
+pga_refill_past_rails(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	bool	   *was_dead = palloc(sizeof(bool) * Max(run->ncands, 1));
+	double		obj = pga_sel_objective(run, sel);
+	PgaSel		trial;
+	int			round;
+	int			i;
+
+	for (i = 0; i < run->ncands; i++)
+		was_dead[i] = run->cands[i]->dead;
+	pga_sel_init(run, &trial);
+	pga_sel_copy(run, &trial, sel);
+	for (round = 0; round < PGA_PAST_RAILS_ROUNDS && !run->stats.capped; round++)
+	{
+		Bitmapset  *before = bms_copy(trial.set);
+		Bitmapset  *taken;
+		Bitmapset  *dropped;
+		double		o;
+
+		pga_greedy(run, &trial, by_ratio);
+		if (bms_equal(before, trial.set))
+			break;				/* nothing left to take */
+		taken = bms_difference(trial.set, before);
+		pga_guard_rails(run, &trial);
+		dropped = bms_difference(bms_union(before, taken), trial.set);
+		o = pga_sel_objective(run, &trial);
+		if (o < obj * (1.0 - 1e-6))
+		{
+			elog(DEBUG1, "refill past the rails, round %d: objective %.1f -> %.1f",
+				 round, obj, o);
+			pga_sel_copy(run, sel, &trial);
+			obj = o;
+		}
+		if (bms_is_empty(dropped))
+			break;				/* the rails kept everything taken */
+		i = -1;
+		while ((i = bms_next_member(dropped, i)) >= 0)
+			run->cands[i]->dead = true;
+	}
+	for (i = 0; i < run->ncands; i++)
+		run->cands[i]->dead = was_dead[i];
+	pfree(was_dead);
+}
+
+/*
+ * pga_exchange_next
+ *		The unchosen candidate with the best gain alone that competes with
+ *		chosen index out (may serve one of its queries), fits the budget and
+ *		the index count in its place, and is not in tried; -1 if none.
+ */
+static int
+pga_exchange_next(PgaRun *run, PgaSel *sel, PgaCand *out, bool *tried)
+{
+	int			best = -1;
+	int			i;
+
+	for (i = 0; i < run->ncands; i++)
+	{
+		PgaCand    *c = run->cands[i];
+
+		if (tried[i] || c->dead || c->benefit1 <= 0 ||
+			bms_is_member(i, sel->set) ||
+			!bms_overlap(c->queries, out->queries) ||
+			!pga_fits(run, sel, c, out->size, 1))
+			continue;
+		if (best < 0 || c->benefit1 > run->cands[best]->benefit1)
+			best = i;
+	}
+	return best;
+}
+
+/*
+ * pga_exchange
+ *		Step 7, after step 6: each chosen index in turn is exchanged for one
+ *		of the best unchosen candidates that compete for its queries (any
+ *		table; at most PGA_EXCHANGE_TRIES of them); when that alone lowers
+ *		the objective, what the budget leaves is refilled greedily (without
+ *		the index taken out) and the guard rails applied, and the exchange
+ *		is kept when the objective is still lower.  After a pass that kept
+ *		one, a last greedy fill and the rails (the index taken out may fit
+ *		again beside the one that replaced it).
+ *
+ *		It reaches what the refills cannot: an index that only fits once a
+ *		chosen one leaves.  When the greedy keeps taking an index that the
+ *		rails drop, the bytes it held may meanwhile have gone to a lesser
+ *		index, which then holds them (sql/28_advisor_exchange.sql).  Step
+ *		3's swaps stay within a table and come before the rails.
+ */
+static void
+pga_exchange(PgaRun *run, PgaSel *sel, bool by_ratio)
+{
+	double		obj = pga_sel_objective(run, sel);
+	bool		improved = true;
+	PgaSel		trial;
+	int			pass;
+
+	pga_sel_init(run, &trial);
+	for (pass = 0; pass < PGA_EXCHANGE_PASSES && improved; pass++)
+	{
+		Bitmapset  *chosen = bms_copy(sel->set);
+		int			k = -1;
+
+		improved = false;
+		while ((k = bms_next_member(chosen, k)) >= 0 && !run->stats.capped)
+		{
+			PgaCand    *out = run->cands[k];
+			bool	   *tried;
+			int			n;
+
+			if (!bms_is_member(k, sel->set))
+				continue;
+			tried = palloc0(sizeof(bool) * Max(run->ncands, 1));
+			for (n = 0; n < PGA_EXCHANGE_TRIES && !run->stats.capped; n++)
+			{
+				int			in = pga_exchange_next(run, sel, out, tried);
+				bool		was_dead = out->dead;
+				double		o;
+
+				if (in < 0)
+					break;
+				tried[in] = true;
+				pga_sel_copy(run, &trial, sel);
+				pga_sel_set(run, &trial,
+							bms_add_member(bms_del_member(bms_copy(sel->set), k), in));
+				if (pga_sel_objective(run, &trial) >= obj)
+					continue;
+				out->dead = true;	/* the refill must not take it back */
+				pga_greedy(run, &trial, by_ratio);
+				pga_guard_rails(run, &trial);
+				out->dead = was_dead;
+				o = pga_sel_objective(run, &trial);
+				if (o < obj * (1.0 - 1e-6))
+				{
+					elog(DEBUG1, "exchange %d for %d: objective %.1f -> %.1f",
+						 k, in, obj, o);
+					pga_sel_copy(run, sel, &trial);
+					obj = o;
+					improved = true;
+					break;
+				}
+			}
+			pfree(tried);
+		}
+		if (!improved || run->stats.capped)
+			continue;
+		pga_sel_copy(run, &trial, sel);
+		pga_greedy(run, &trial, by_ratio);
+		pga_guard_rails(run, &trial);
+		if (pga_sel_objective(run, &trial) < obj * (1.0 - 1e-6))
+		{
+			pga_sel_copy(run, sel, &trial);
+			obj = pga_sel_objective(run, sel);
+		}
+	}
+}
+
+/*
  * pga_served
  *		Queries whose plan under the selection uses candidate k.
  */
@@ -1377,6 +1567,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 		PgaSel		cur;
 		int			variant;
 		int			round;
+		int			best_variant = 0;
 		bool		have = false;
 
 		pga_phase1(run);
@@ -1434,8 +1625,15 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 			{
 				pga_sel_copy(run, &sel, &cur);
 				have = true;
+				best_variant = variant;
 			}
 		}
+		/* Steps 6 and 7 refill the way the winning start did. */
+		run->net_gain = (best_variant < 2);
+		pga_refill_past_rails(run, &sel, best_variant % 2 == 1);
+		pga_exchange(run, &sel, best_variant % 2 == 1);
+		elog(DEBUG1, "refilled and exchanged: %d indexes, objective %.1f",
+			 bms_num_members(sel.set), pga_sel_objective(run, &sel));
 	}
 
 	/*
