@@ -130,11 +130,19 @@ if selected meta; then
 fi
 
 # --- pg_regress ----------------------------------------------------------------
-# Each pg_regress line reads "test NAME ... ok" or "... FAILED".
+# Each pg_regress line reads "test NAME ... ok" or "... FAILED".  A test that
+# has neither line (pg_regress gave up before it, e.g. on a missing expected
+# file) counts as failed, so a suite cut short can never read as green.
 count_regress() {
     local log=$1 label=$2 n
+    shift 2
+    local seen
+    seen=$(sed -nE 's/^(test|     )? *([A-Za-z0-9_]+) +\.\.\. (ok|FAILED|failed).*/\2/p' "$log")
     while read -r n; do pass "$label $n"; done < <(sed -nE 's/^(test|     )? *([A-Za-z0-9_]+) +\.\.\. ok.*/\2/p' "$log")
     while read -r n; do fail "$label $n"; done < <(sed -nE 's/^(test|     )? *([A-Za-z0-9_]+) +\.\.\. (FAILED|failed).*/\2/p' "$log")
+    for n in "$@"; do
+        grep -qxF "$n" <<<"$seen" || fail "$label $n: no result (the run stopped before it)"
+    done
 }
 
 # run_suite LABEL DRIVER INPUTDIR NAMES...: one pg_regress-style run on a
@@ -151,9 +159,9 @@ run_suite() {
         "$@" >"$TC/$label.log" 2>&1
     rc=$?
     cat "$TC/$label.log"
-    count_regress "$TC/$label.log" "$label"
+    count_regress "$TC/$label.log" "$label" "$@"
     if [ $rc -ne 0 ]; then
-        if [ -f "$TC/$label/regression.diffs" ]; then
+        if [ -s "$TC/$label/regression.diffs" ]; then
             echo "---- $label regression.diffs (first 400 lines) ----"
             head -n 400 "$TC/$label/regression.diffs"
         else
