@@ -466,7 +466,14 @@ pga_gain_compute(PgaRun *run, PgaSel *sel, PgaCand *c)
 		PgaQuery   *q = run->qarr[i];
 		Bitmapset  *used;
 		double		after = pga_cost(run, q, S, &used);
+		double		limit = q->base_cost * (1.0 + pga_max_regression / 100.0);
 
+		/*
+		 * Nor, net of what it changes, one with which a query would fail
+		 * the max_regression rail: each refill would take it again.
+		 */
+		if (run->net_gain && after > limit && sel->cost[i] <= limit)
+			return 0.0;
 		gain += q->weight * (sel->cost[i] - after);
 		if (bms_is_member(c->id, used))
 		{
@@ -1209,6 +1216,8 @@ pga_phase1(PgaRun *run)
 				c->helps = bms_add_member(c->helps, j);
 				gain += q->weight * (q->base_cost - cost);
 			}
+			else if (cost > q->base_cost * (1.0 + pga_max_regression / 100.0))
+				c->regresses = true;
 		}
 		pga_hypo_ensure_size(c->hypo);
 		c->size = (double) c->hypo->pages * BLCKSZ;
@@ -1233,7 +1242,11 @@ pga_phase1(PgaRun *run)
  * pga_prune_extensions
  *		An index that only extends another candidate (more key columns,
  *		INCLUDE columns) must be worth clearly more on its own: otherwise
- *		the leaner one is as good and the extension is dropped.
+ *		the leaner one is as good and the extension is dropped.  A leaner
+ *		one that alone makes a query more than max_regression worse is not
+ *		as good (the guard rail would refuse it): its extension may be the
+ *		form that helps without the regression (a join probe read
+ *		index-only instead of with random heap fetches), and stays.
  */
 static void
 pga_prune_extensions(PgaRun *run)
@@ -1251,7 +1264,7 @@ pga_prune_extensions(PgaRun *run)
 		{
 			PgaCand    *y = run->cands[j];
 
-			if (i == j || y->dead || y->table != x->table ||
+			if (i == j || y->dead || y->regresses || y->table != x->table ||
 				!pga_hypo_extends(x->hypo, y->hypo))
 				continue;
 			if (x->benefit1 < y->benefit1 * (1.0 + PGA_EXTENSION_GAIN))

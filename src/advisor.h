@@ -94,6 +94,8 @@ typedef struct PgaCand
 	double		write_cost;		/* estimated maintenance cost */
 	double		benefit1;		/* workload gain alone (phase 1) */
 	Bitmapset  *helps;			/* queries it improves alone */
+	bool		regresses;		/* alone, makes a query more than
+								 * max_regression worse */
 	bool		dead;			/* dropped from consideration */
 } PgaCand;
 

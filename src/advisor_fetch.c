@@ -53,10 +53,18 @@
  * query would be more than max_regression worse than today, the guard rail
  * drops the index the plan probes.
  *
+ * Index-only probes are charged like the others for the rows they fetch
+ * from the heap: those on pages that are not all-visible, the share
+ * 1 - relallvisible / relpages of the table (the planner's allvisfrac, as
+ * cost_index() counts them); on an all-visible table nothing
+ * (sql/27_advisor_fetch_allvisible.sql).
+ *
  * What it does not cover.  Bitmap heap scans (their pages are read in
  * order), correlated sub-plans (planned with loop_count 1, already priced
  * per execution), index pages (the upper levels stay in shared buffers;
  * index-only probes that read many leaf pages are not charged either),
+ * rows per probe the planner underestimates (a probe by two join columns
+ * taken as independent: the guard works from the planner's rows),
  * and parallel plans are taken per worker as the planner's rows are.  A
  * small table probed very often is charged as well; a hash join over such
  * a table is as fast in practice, so little is lost.
