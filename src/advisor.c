@@ -473,7 +473,10 @@ pga_gain_compute(PgaRun *run, PgaSel *sel, PgaCand *c)
 		 * the max_regression rail: each refill would take it again.
 		 */
 		if (run->net_gain && after > limit && sel->cost[i] <= limit)
+		{
+			bms_free(S);
 			return 0.0;
+		}
 		gain += q->weight * (sel->cost[i] - after);
 		if (bms_is_member(c->id, used))
 		{
