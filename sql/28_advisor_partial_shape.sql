@@ -1,0 +1,107 @@
+-- Partial candidates whose predicate the query's shape fixes
+-- (candidates_shape.c): constant conditions shared by every arm of an OR
+-- (IN lists included) that are selective only together, and comparisons of
+-- two columns of the same row.  Bad cases: a stable comparison, one that is
+-- not selective, a conjunct that is selective alone.  Costs are never printed.
+
+CREATE FUNCTION ps_rec(queries text[], budget_mb float8 DEFAULT NULL)
+RETURNS TABLE (rank int, tbl text, columns text[], predicate text, ddl text)
+LANGUAGE sql AS $$
+    SELECT rank, table_name, columns, predicate, ddl
+      FROM architect.recommend_indexes_for(queries, budget_mb, 10)
+$$;
+
+CREATE TABLE "PS Parts" (
+    id      int PRIMARY KEY,
+    brand   text NOT NULL,
+    size    int NOT NULL
+);
+INSERT INTO "PS Parts"
+SELECT g, 'B' || (g % 25), 1 + g % 50 FROM generate_series(1, 2000) g;
+
+-- Ship Mode has 7 values, Instruct 4: neither is selective alone.
+CREATE TABLE "PS Lines" (
+    id           int PRIMARY KEY,
+    part_id      int NOT NULL,
+    qty          int NOT NULL,
+    "Ship Mode"  text NOT NULL,
+    instruct     text NOT NULL,
+    shipped      date NOT NULL,
+    committed    date NOT NULL,
+    received     date NOT NULL,
+    stamped      timestamptz NOT NULL,
+    note         text NOT NULL
+);
+INSERT INTO "PS Lines"
+SELECT g, 1 + (g * 7) % 2000, 1 + g % 50,
+       (ARRAY['AIR','AIR REG','MAIL','SHIP','RAIL','TRUCK','FOB'])[1 + g % 7],
+       (ARRAY['DELIVER IN PERSON','COLLECT COD','NONE','TAKE BACK RETURN'])[1 + (g / 7) % 4],
+       DATE '2024-01-01' + g % 700,
+       DATE '2024-01-01' + g % 700 + (g % 61) - 30,
+       DATE '2024-01-01' + g % 700 + (g % 31) - 10,
+       TIMESTAMPTZ '2024-01-01' + g * interval '1 hour',
+       repeat('x', 60)
+FROM generate_series(1, 60000) g;
+ANALYZE "PS Parts", "PS Lines";
+
+-- (a) An OR whose arms share two constant conditions (an IN list and an
+-- equality) selective only together: the planner factors them out of the
+-- OR; the partial index on the join column carries them as its predicate.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
+     WHERE (p.brand = 'B1' AND l.qty BETWEEN 1 AND 11
+            AND l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON')
+        OR (p.brand = 'B2' AND l.qty BETWEEN 10 AND 20
+            AND l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON')$$]);
+
+-- (b) Two comparisons of columns of the same row, with a range column: the
+-- partial index on the range column carries them.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT count(*) FROM "PS Lines"
+     WHERE committed < received AND shipped < committed
+       AND received >= DATE '2024-03-01' AND received < DATE '2024-04-01'$$]);
+-- A same-row equality is selective alone (the planner's default).
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT count(*) FROM "PS Lines"
+     WHERE shipped = committed
+       AND received >= DATE '2024-03-01' AND received < DATE '2024-04-01'$$]);
+
+-- Bad cases: no predicate from these.
+-- One column comparison alone is not selective (1/3 by the planner).
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT count(*) FROM "PS Lines"
+     WHERE committed < received
+       AND received >= DATE '2024-03-01' AND received < DATE '2024-04-01'$$]);
+-- date < timestamptz is stable (it depends on TimeZone): never a predicate.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT count(*) FROM "PS Lines"
+     WHERE shipped < stamped AND committed < stamped AND received < stamped
+       AND received >= DATE '2024-03-01' AND received < DATE '2024-04-01'$$]);
+-- now() is stable: the constant conditions keep out of the predicate the
+-- comparison with it, only the immutable ones make it.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
+     WHERE l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON'
+       AND l.stamped < now() AND p.size = 3$$]);
+-- A constant condition selective alone (one part) is an ordinary key, not
+-- a predicate: no partial index.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT sum(qty) FROM "PS Lines"
+     WHERE part_id = 42 AND "Ship Mode" IN ('AIR', 'AIR REG')$$]);
+-- One constant condition, not selective: nothing to combine.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
+     WHERE l.instruct = 'DELIVER IN PERSON' AND p.size = 3$$]);
+
+-- An existing index with the same key and predicate: never proposed again.
+CREATE INDEX ps_existing ON "PS Lines" (received)
+  WHERE committed < received AND shipped < committed;
+SELECT count(*) AS same_again FROM ps_rec(ARRAY[
+  $$SELECT count(*) FROM "PS Lines"
+     WHERE committed < received AND shipped < committed
+       AND received >= DATE '2024-03-01' AND received < DATE '2024-04-01'$$])
+ WHERE predicate IS NOT NULL;
+DROP INDEX ps_existing;
+
+DROP TABLE "PS Lines", "PS Parts";
+DROP FUNCTION ps_rec(text[], float8);
