@@ -1,8 +1,8 @@
 -- Partial candidates whose predicate the query's shape fixes
--- (candidates_shape.c): constant conditions shared by every arm of an OR
--- (IN lists included) that are selective only together, and comparisons of
--- two columns of the same row.  Bad cases: a stable comparison, one that is
--- not selective, a conjunct that is selective alone.  Costs are never printed.
+-- (candidates_shape.c): constant conditions every arm of an OR repeats (IN
+-- lists included), and comparisons of two columns of the same row.  Bad
+-- cases: stable comparisons (now(), date < timestamptz), sets that are not
+-- selective, constants no OR repeats.  Costs are never printed.
 
 CREATE FUNCTION ps_rec(queries text[], budget_mb float8 DEFAULT NULL)
 RETURNS TABLE (rank int, tbl text, columns text[], predicate text, ddl text)
@@ -45,14 +45,23 @@ FROM generate_series(1, 60000) g;
 ANALYZE "PS Parts", "PS Lines";
 
 -- (a) An OR whose arms share two constant conditions (an IN list and an
--- equality) selective only together: the planner factors them out of the
--- OR; the partial index on the join column carries them as its predicate.
+-- equality): the planner factors them out of the OR; the partial index on
+-- the join column carries them as its predicate.
 SELECT * FROM ps_rec(ARRAY[
   $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
      WHERE (p.brand = 'B1' AND l.qty BETWEEN 1 AND 11
             AND l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON')
         OR (p.brand = 'B2' AND l.qty BETWEEN 10 AND 20
             AND l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON')$$]);
+-- The same in a subquery (pulled up: other range-table numbers): shared
+-- conditions, one with a range column, under a budget that no full index
+-- fits.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT count(*) FROM (SELECT 1 FROM "PS Parts" p2, (SELECT * FROM "PS Lines") l
+     WHERE (l."Ship Mode" = 'FOB' AND l.qty < 3 AND l.shipped >= DATE '2024-03-01'
+            AND l.shipped < DATE '2024-03-15' AND p2.id = 1)
+        OR (l."Ship Mode" = 'FOB' AND l.qty > 48 AND l.shipped >= DATE '2024-03-01'
+            AND l.shipped < DATE '2024-03-15' AND p2.id = 2)) s$$], 0.1);
 
 -- (b) Two comparisons of columns of the same row, with a range column: the
 -- partial index on the range column carries them.
@@ -77,21 +86,30 @@ SELECT * FROM ps_rec(ARRAY[
   $$SELECT count(*) FROM "PS Lines"
      WHERE shipped < stamped AND committed < stamped AND received < stamped
        AND received >= DATE '2024-03-01' AND received < DATE '2024-04-01'$$]);
--- now() is stable: the constant conditions keep out of the predicate the
--- comparison with it, only the immutable ones make it.
+-- now() is stable: a condition with it that every arm repeats stays out
+-- of the predicate; the immutable ones make it.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
+     WHERE (l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON'
+            AND l.stamped < now() AND p.size = 3)
+        OR (l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON'
+            AND l.stamped < now() AND p.size = 4)$$]);
+-- The same constants in a plain AND (no OR repeats them): they may be one
+-- execution's values, no predicate from them.
 SELECT * FROM ps_rec(ARRAY[
   $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
      WHERE l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON'
-       AND l.stamped < now() AND p.size = 3$$]);
--- A constant condition selective alone (one part) is an ordinary key, not
--- a predicate: no partial index.
-SELECT * FROM ps_rec(ARRAY[
-  $$SELECT sum(qty) FROM "PS Lines"
-     WHERE part_id = 42 AND "Ship Mode" IN ('AIR', 'AIR REG')$$]);
--- One constant condition, not selective: nothing to combine.
+       AND p.size = 3$$]);
+-- Conditions that are in only some arms: no predicate.
 SELECT * FROM ps_rec(ARRAY[
   $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
-     WHERE l.instruct = 'DELIVER IN PERSON' AND p.size = 3$$]);
+     WHERE (l."Ship Mode" IN ('AIR', 'AIR REG') AND l.instruct = 'DELIVER IN PERSON' AND p.size = 3)
+        OR (l."Ship Mode" IN ('MAIL', 'SHIP') AND l.instruct = 'NONE' AND p.size = 4)$$]);
+-- One shared condition, not selective (a quarter of the rows): none.
+SELECT * FROM ps_rec(ARRAY[
+  $$SELECT sum(l.qty) FROM "PS Lines" l JOIN "PS Parts" p ON p.id = l.part_id
+     WHERE (l.instruct = 'DELIVER IN PERSON' AND p.size = 3)
+        OR (l.instruct = 'DELIVER IN PERSON' AND p.brand = 'B4')$$]);
 
 -- An existing index with the same key and predicate: never proposed again.
 CREATE INDEX ps_existing ON "PS Lines" (received)

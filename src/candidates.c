@@ -729,7 +729,7 @@ pga_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		pga_classify_clause(pga_collect_run, root, scan, (Node *) ri,
 							rel->relid, sel, false);
 	}
-	scan->shape = pga_shape_partials(root, rel);
+	scan->shape = pga_shape_partials(root, rel, pga_collect_query->query);
 	scan->join = pga_join_keys(root, rel);
 	scan->sort = pga_pathkey_keys(root, root->sort_pathkeys, rel->relid,
 								  PGA_KIND_SORT);

@@ -5,36 +5,43 @@
  *	  one selective constant.
  *
  * candidates.c makes a partial candidate from one selective constant
- * clause (status = 'pending', deleted_at IS NULL).  Two other kinds of
- * predicate are just as fixed by the query text and are looked for here,
- * in the restriction clauses the planner holds for one table scan
- * (baserestrictinfo):
+ * clause that asks for a rare value of a skewed column (status =
+ * 'pending', deleted_at IS NULL).  Two other kinds of predicate are just
+ * as fixed by the query text and are looked for here, in the restriction
+ * clauses the planner holds for one table scan (baserestrictinfo):
  *
- *	- constant conditions that are not selective alone but are together:
- *	  equalities with a constant and IN lists of constants (a
- *	  ScalarArrayOpExpr over a constant array) whose operator is a B-tree
- *	  equality.  A condition that every arm of an OR repeats is one of
- *	  them: the planner factors it out of the OR (prepqual.c,
- *	  process_duplicate_ors) before it distributes the restriction clauses,
- *	  so "(x = 1 AND mode IN (...) AND ...) OR (x = 1 AND mode IN (...) AND
- *	  ...)" reaches baserestrictinfo as x = 1, mode IN (...) and the rest
- *	  of the OR.  A condition that is selective alone is left to the
- *	  ordinary candidates (an index on its column, or the single-clause
- *	  partial index): a selective constant is usually one sample of many
- *	  (an id), which a predicate must not fix;
+ *	- constant conditions that every arm of an OR of the query repeats:
+ *	  a column compared with a constant by a B-tree operator, or a column
+ *	  IN (constants) (a ScalarArrayOpExpr over a constant array) with a
+ *	  B-tree equality.  Whatever values the arms ask for, these filter
+ *	  every row the query reads, so they belong to its shape, not to one
+ *	  execution's parameters.  The planner factors them out of the OR
+ *	  (prepqual.c, process_duplicate_ors) before it distributes the
+ *	  restriction clauses, so "(p = 1 AND mode IN (...) AND q < 5) OR (p = 2
+ *	  AND mode IN (...) AND q > 9)" reaches baserestrictinfo as mode IN
+ *	  (...) and an OR of the rest, and nothing there says where mode IN
+ *	  (...) came from: the ORs of the parse tree the advisor planned (the
+ *	  query before planning, subqueries and sublinks included) are read
+ *	  for the conjuncts all their arms share, constants folded as the
+ *	  planner folds them, and a restriction clause qualifies when it is one
+ *	  of them (Vars compared without their range-table numbers, which
+ *	  pulling up subqueries changes).  Constant conditions that are not in
+ *	  an OR's every arm may be one execution's values and are left to the
+ *	  single-clause rule;
  *	- comparisons of two columns of the same row (commitdate < receiptdate)
  *	  with an immutable B-tree operator: no ordinary index serves them, and
- *	  they do not depend on any value of the query.
+ *	  they depend on no value of the query.
  *
- * Each set becomes one predicate (an implicit-AND list, renumbered to
- * varno 1) when the planner's selectivity of the whole set
+ * Each of the two sets becomes one predicate (an implicit-AND list,
+ * renumbered to varno 1) when the planner's selectivity of the whole set
  * (clauselist_selectivity) is at most pg_architect.partial_index_selectivity.
  * Every clause must be free of mutable functions (now(), random(), a
- * stable cross-type comparison such as timestamp < timestamptz) and test
+ * stable cross-type comparison such as date < timestamptz) and test
  * plain columns of the scanned table.  candidates.c puts each predicate
- * under the scan's join columns and range columns (pga_scan_candidates),
- * where the usual checks (no duplicate, nothing an existing valid index
- * covers) apply; deparsing for names and DDL is hypo.c's.
+ * under the scan's join columns and range columns, one candidate each
+ * (pga_scan_candidates), where the usual checks apply (no duplicate,
+ * nothing an existing valid index covers); names and DDL, with the
+ * predicate deparsed and identifiers quoted, are hypo.c's.
  *
  * Locking: none beyond the planner's.
  *
@@ -101,20 +108,9 @@ pga_shape_btree_op(Oid opno, bool want_eq)
 }
 
 /*
- * pga_shape_clause_sel
- *		The selectivity the planner gave a restriction clause.
- */
-static double
-pga_shape_clause_sel(PlannerInfo *root, RestrictInfo *ri)
-{
-	if (ri->norm_selec >= 0 && ri->norm_selec <= 1)
-		return ri->norm_selec;
-	return clause_selectivity(root, (Node *) ri, 0, JOIN_INNER, NULL);
-}
-
-/*
  * pga_shape_is_const_cond
- *		column = constant, or column IN (constants), with a B-tree equality.
+ *		column op constant with a B-tree comparison operator, or column IN
+ *		(constants) with a B-tree equality.
  */
 static bool
 pga_shape_is_const_cond(Node *clause, Index relid)
@@ -127,7 +123,7 @@ pga_shape_is_const_cond(Node *clause, Index relid)
 
 		return ((pga_shape_column(l, relid) && pga_shape_const(r)) ||
 				(pga_shape_column(r, relid) && pga_shape_const(l))) &&
-			pga_shape_btree_op(op->opno, true);
+			pga_shape_btree_op(op->opno, false);
 	}
 	if (IsA(clause, ScalarArrayOpExpr))
 	{
@@ -160,6 +156,82 @@ pga_shape_is_column_cmp(Node *clause, Index relid)
 	r = pga_shape_column(lsecond(op->args), relid);
 	return l && r && l->varattno != r->varattno &&
 		pga_shape_btree_op(op->opno, false);
+}
+
+/*
+ * pga_shape_novarno
+ *		A copy of an expression with every Var of the current level
+ *		renumbered to 1 and its syntactic origin cleared, so that a clause of
+ *		the parse tree and the same clause after the planner has flattened
+ *		the range table compare equal.
+ */
+static Node *
+pga_shape_novarno_mutator(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Var))
+	{
+		Var		   *v = (Var *) copyObject(node);
+
+		v->varno = 1;
+		v->varnosyn = 0;
+		v->varattnosyn = 0;
+		return (Node *) v;
+	}
+	if (IsA(node, Query))		/* a sublink's query: never a constant test */
+		return (Node *) copyObject(node);
+	return expression_tree_mutator(node, pga_shape_novarno_mutator, context);
+}
+
+static Node *
+pga_shape_novarno(Node *node)
+{
+	return pga_shape_novarno_mutator(node, NULL);
+}
+
+/*
+ * pga_shape_or_walker
+ *		Collect, for every OR of the parse tree (subqueries and sublinks
+ *		included), the conjuncts that every one of its arms has, constants
+ *		folded the way the planner folds them, Vars renumbered.
+ */
+static bool
+pga_shape_or_walker(Node *node, List **common)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, pga_shape_or_walker,
+								 (void *) common, 0);
+	if (is_orclause(node))
+	{
+		List	   *shared = NIL;
+		ListCell   *lc;
+		bool		first = true;
+
+		foreach(lc, ((BoolExpr *) node)->args)
+		{
+			Node	   *arm = (Node *) lfirst(lc);
+			List	   *conj = is_andclause(arm) ? ((BoolExpr *) arm)->args :
+				list_make1(arm);
+			List	   *keep = NIL;
+			ListCell   *lc2;
+
+			foreach(lc2, conj)
+			{
+				Node	   *c = eval_const_expressions(NULL, (Node *) lfirst(lc2));
+
+				c = pga_shape_novarno(c);
+				if (first || list_member(shared, c))
+					keep = lappend(keep, c);
+			}
+			shared = keep;
+			first = false;
+		}
+		*common = list_concat(*common, shared);
+	}
+	return expression_tree_walker(node, pga_shape_or_walker, (void *) common);
 }
 
 /*
@@ -198,12 +270,16 @@ pga_shape_make(List *out, PlannerInfo *root, List *ris, Index relid)
  *		The predicates (PgaShapePartial *) this table scan's shape fixes.
  */
 List *
-pga_shape_partials(PlannerInfo *root, RelOptInfo *rel)
+pga_shape_partials(PlannerInfo *root, RelOptInfo *rel, Query *parsed)
 {
 	List	   *consts = NIL;
 	List	   *cmps = NIL;
 	List	   *out = NIL;
+	List	   *or_common = NIL;
 	ListCell   *lc;
+
+	if (parsed)
+		(void) pga_shape_or_walker((Node *) parsed, &or_common);
 
 	foreach(lc, rel->baserestrictinfo)
 	{
@@ -214,17 +290,15 @@ pga_shape_partials(PlannerInfo *root, RelOptInfo *rel)
 			continue;
 		if (pga_shape_is_const_cond(clause, rel->relid))
 		{
-			/* Selective alone: left to the ordinary candidates. */
-			if (pga_shape_clause_sel(root, ri) > pga_partial_selectivity)
+			/* Only a condition every arm of an OR of the query repeats. */
+			if (list_member(or_common, pga_shape_novarno(clause)))
 				consts = lappend(consts, ri);
 		}
 		else if (pga_shape_is_column_cmp(clause, rel->relid))
 			cmps = lappend(cmps, ri);
 	}
 
-	/* Constant conditions: only worth a predicate when two or more combine. */
-	if (list_length(consts) >= 2)
-		out = pga_shape_make(out, root, consts, rel->relid);
+	out = pga_shape_make(out, root, consts, rel->relid);
 	out = pga_shape_make(out, root, cmps, rel->relid);
 	return out;
 }

@@ -17,6 +17,7 @@ typedef struct PgaShapePartial
 	double		sel;			/* the planner's selectivity of them all */
 } PgaShapePartial;
 
-extern List *pga_shape_partials(PlannerInfo *root, RelOptInfo *rel);
+extern List *pga_shape_partials(PlannerInfo *root, RelOptInfo *rel,
+								Query *parsed);
 
 #endif							/* PGA_CANDIDATES_SHAPE_H */
