@@ -63,6 +63,23 @@ SELECT * FROM ps_rec(ARRAY[
         OR (l."Ship Mode" = 'FOB' AND l.qty > 48 AND l.shipped >= DATE '2024-03-01'
             AND l.shipped < DATE '2024-03-15' AND p2.id = 2)) s$$], 0.1);
 
+-- Constants in the DDL do not depend on DateStyle (pg_regress runs with
+-- 'Postgres, MDY', which would print 03-01-2024): built in a session
+-- under DMY, the index has the predicate the advisor meant (1 March).
+SET DateStyle = 'SQL, DMY';
+DO $$ BEGIN EXECUTE (SELECT replace(ddl, 'CONCURRENTLY ', '') FROM ps_rec(ARRAY[
+  $q$SELECT count(*) FROM (SELECT 1 FROM "PS Parts" p2, (SELECT * FROM "PS Lines") l
+     WHERE (l."Ship Mode" = 'FOB' AND l.qty < 3 AND l.shipped >= DATE '2024-03-01'
+            AND l.shipped < DATE '2024-03-15' AND p2.id = 1)
+        OR (l."Ship Mode" = 'FOB' AND l.qty > 48 AND l.shipped >= DATE '2024-03-01'
+            AND l.shipped < DATE '2024-03-15' AND p2.id = 2)) s$q$], 0.1)); END $$;
+SET DateStyle = 'ISO, YMD';
+SELECT c.relname, pg_get_expr(i.indpred, i.indrelid) AS predicate
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE i.indrelid = '"PS Lines"'::regclass AND i.indpred IS NOT NULL;
+DROP INDEX "PS Lines_shipped_idx";
+RESET DateStyle;
+
 -- (b) Two comparisons of columns of the same row, with a range column: the
 -- partial index on the range column carries them.
 SELECT * FROM ps_rec(ARRAY[
