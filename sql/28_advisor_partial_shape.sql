@@ -63,16 +63,17 @@ SELECT * FROM ps_rec(ARRAY[
         OR (l."Ship Mode" = 'FOB' AND l.qty > 48 AND l.shipped >= DATE '2024-03-01'
             AND l.shipped < DATE '2024-03-15' AND p2.id = 2)) s$$], 0.1);
 
--- Constants in the DDL do not depend on DateStyle (pg_regress runs with
--- 'Postgres, MDY', which would print 03-01-2024): built in a session
--- under DMY, the index has the predicate the advisor meant (1 March).
-SET DateStyle = 'SQL, DMY';
-DO $$ BEGIN EXECUTE (SELECT replace(ddl, 'CONCURRENTLY ', '') FROM ps_rec(ARRAY[
-  $q$SELECT count(*) FROM (SELECT 1 FROM "PS Parts" p2, (SELECT * FROM "PS Lines") l
+-- Constants in the DDL do not depend on DateStyle: the DDL printed under
+-- pg_regress' 'Postgres, MDY' (which would print 03-01-2024), then run in
+-- a session under DMY, builds the index the advisor meant (1 March).
+SELECT replace(ddl, 'CONCURRENTLY ', '') AS ps_ddl FROM ps_rec(ARRAY[
+  $$SELECT count(*) FROM (SELECT 1 FROM "PS Parts" p2, (SELECT * FROM "PS Lines") l
      WHERE (l."Ship Mode" = 'FOB' AND l.qty < 3 AND l.shipped >= DATE '2024-03-01'
             AND l.shipped < DATE '2024-03-15' AND p2.id = 1)
         OR (l."Ship Mode" = 'FOB' AND l.qty > 48 AND l.shipped >= DATE '2024-03-01'
-            AND l.shipped < DATE '2024-03-15' AND p2.id = 2)) s$q$], 0.1)); END $$;
+            AND l.shipped < DATE '2024-03-15' AND p2.id = 2)) s$$], 0.1) \gset
+SET DateStyle = 'SQL, DMY';
+:ps_ddl;
 SET DateStyle = 'ISO, YMD';
 SELECT c.relname, pg_get_expr(i.indpred, i.indrelid) AS predicate
   FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
