@@ -25,7 +25,9 @@
  *	  for the conjuncts all their arms share, constants folded as the
  *	  planner folds them, and a restriction clause qualifies when it is one
  *	  of them (Vars compared without their range-table numbers, which
- *	  pulling up subqueries changes).  Constant conditions that are not in
+ *	  pulling up subqueries changes: a condition on another table's column
+ *	  of the same number, type and constant would pass for one, a rare
+ *	  miss that only lets a clause the scan really has into a predicate).  Constant conditions that are not in
  *	  an OR's every arm may be one execution's values and are left to the
  *	  single-clause rule;
  *	- comparisons of two columns of the same row (commitdate < receiptdate)
