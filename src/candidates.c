@@ -35,7 +35,8 @@
  * several columns read index-only: pga_join_probe_candidates); each column
  * alone (so that one index can serve several queries); with
  * INCLUDE columns when that makes the scan index-only; partial versions on
- * the selective constant predicates; and one GIN candidate per GIN-able
+ * the selective constant predicates and on the predicates the query's
+ * shape fixes (candidates_shape.c); and one GIN candidate per GIN-able
  * key.  When capture is installed and preloaded, the same shapes are also
  * built from architect.predicates for the workload's query ids.
  * Candidates are deduplicated across the workload, and one that an
@@ -81,6 +82,7 @@
 #include "utils/resowner.h"
 
 #include "advisor.h"
+#include "candidates_shape.h"
 #include "pg_architect.h"
 #include "guc.h"
 
@@ -119,6 +121,7 @@ typedef struct PgaScan
 	List	   *pattern;
 	List	   *orarms;
 	List	   *partial;		/* PgaPartial * */
+	List	   *shape;			/* PgaShapePartial *, candidates_shape.c */
 	Bitmapset  *needed;			/* attnums read */
 	bool		no_cover;		/* a whole-row or system column is read */
 	List	   *refs;			/* every key expression, for relevance */
@@ -763,6 +766,7 @@ pga_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti,
 		pga_classify_clause(pga_collect_run, root, scan, (Node *) ri,
 							rel->relid, sel, false);
 	}
+	scan->shape = pga_shape_partials(root, rel, pga_collect_query->query);
 	scan->join = pga_join_keys(root, rel);
 	scan->sort = pga_pathkey_keys(root, root->sort_pathkeys, rel->relid,
 								  PGA_KIND_SORT);
@@ -1154,6 +1158,20 @@ pga_scan_candidates(PgaRun *run, PgaScan *scan, PgaTable *t)
 			pga_hypo_set_predicate(h, list_make1(p->clause));
 			pga_cand_add(run, t, h, kinds | PGA_KIND_PARTIAL, q);
 		}
+	}
+
+	/* Partial indexes whose predicate the query's shape fixes. */
+	foreach(lc, scan->shape)
+	{
+		List	   *pred = ((PgaShapePartial *) lfirst(lc))->pred;
+		ListCell   *lc2;
+
+		foreach(lc2, list_concat(list_copy(scan->join), range))
+			if ((h = pga_btree(relid, list_make1(lfirst(lc2)), &kinds)) != NULL)
+			{
+				pga_hypo_set_predicate(h, pred);
+				pga_cand_add(run, t, h, kinds | PGA_KIND_PARTIAL, q);
+			}
 	}
 
 	/* GIN. */

@@ -46,12 +46,38 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
 
 #include "hypo.h"
+
+/*
+ * pga_deparse
+ *		Deparse an index expression or predicate the same whatever the
+ *		session's DateStyle, IntervalStyle and extra_float_digits: constants
+ *		are printed as pg_dump prints them (ISO dates, postgres intervals,
+ *		exact floats), so that the statement means the same in the session
+ *		that runs it ('03-01-2024'::date is 3 January under DMY).
+ */
+static char *
+pga_deparse(Node *expr, List *ctx)
+{
+	int			nest = NewGUCNestLevel();
+	char	   *out;
+
+	(void) set_config_option("datestyle", "ISO", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("intervalstyle", "postgres", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("extra_float_digits", "3", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	out = deparse_expression(expr, ctx, false, false);
+	AtEOXact_GUC(true, nest);
+	return out;
+}
 
 /*
  * pga_quote_ident_always
@@ -506,8 +532,7 @@ pga_hypo_column_ddl(PgaHypoIndex *h, int col, bool quoted, List *ctx)
 	else
 	{
 		expr = pga_hypo_expr_of(h, col);
-		appendStringInfo(&s, quoted ? "(%s)" : "%s",
-						 deparse_expression(expr, ctx, false, false));
+		appendStringInfo(&s, quoted ? "(%s)" : "%s", pga_deparse(expr, ctx));
 		type = exprType(expr);
 		defcoll = exprCollation(expr);
 	}
@@ -596,8 +621,8 @@ pga_hypo_predicate_text(PgaHypoIndex *h)
 {
 	if (h->indpred == NIL)
 		return NULL;
-	return deparse_expression((Node *) make_ands_explicit(h->indpred),
-							  pga_deparse_context(h), false, false);
+	return pga_deparse((Node *) make_ands_explicit(h->indpred),
+					   pga_deparse_context(h));
 }
 
 /*
@@ -652,8 +677,7 @@ pga_hypo_ddl(PgaHypoIndex *h, bool concurrently)
 	}
 	if (h->indpred)
 		appendStringInfo(&s, " WHERE (%s)",
-						 deparse_expression((Node *) make_ands_explicit(h->indpred),
-											ctx, false, false));
+						 pga_deparse((Node *) make_ands_explicit(h->indpred), ctx));
 	return s.data;
 }
 
