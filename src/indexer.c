@@ -374,6 +374,35 @@ pga_check_session_role(const char *what)
 }
 
 /*
+ * pga_job_active_for_index
+ *		Whether a job of this kind in this database is queued or running for
+ *		the index of that schema and name.  A concurrent build creates the
+ *		index in the catalogs (invalid) long before it is done, so a second
+ *		request for the same index finds it there: it must go on to
+ *		pga_submit_job and join the job, not be refused as a left-over.
+ *		Shared lock: only reads the slots.
+ */
+bool
+pga_job_active_for_index(PgaJobKind kind, const char *schema_name,
+						 const char *index_name)
+{
+	bool		active = false;
+	int			i;
+
+	LWLockAcquire(pga_indexer->lock, LW_SHARED);
+	for (i = 0; i < pga_indexer->nslots && !active; i++)
+	{
+		PgaJobSlot *s = &pga_indexer->slots[i];
+
+		active = PGA_SLOT_IS_ACTIVE(s->state) && s->dboid == MyDatabaseId &&
+			s->kind == kind && strcmp(s->schema_name, schema_name) == 0 &&
+			strcmp(s->index_name, index_name) == 0;
+	}
+	LWLockRelease(pga_indexer->lock);
+	return active;
+}
+
+/*
  * pga_submit_job
  *		Queue a job, or join an identical one of the same database that is
  *		still queued or running.  Returns the job id; *slotno, *attached and

@@ -154,6 +154,8 @@ extern void pga_check_session_role(const char *what);
 extern void pga_refuse_in_block(const char *what, bool wait);
 extern int64 pga_submit_job(PgaJobRequest *jr, int *slotno, bool *attached,
 							BackgroundWorkerHandle **handle);
+extern bool pga_job_active_for_index(PgaJobKind kind, const char *schema_name,
+									 const char *index_name);
 
 /* indexer_wait.c */
 extern void pga_wait_for_job(int slotno, int64 job_id,

@@ -127,9 +127,16 @@ pga_queue_create(const char *sql, bool concurrently, bool wait,
 	pga_check_create_index(sql, concurrently, &req);
 	pga_check_session_role(what);
 
-	/* An index of that name already there: skip or refuse. */
+	/*
+	 * An index of that name already there: skip or refuse, unless a job is
+	 * building it right now (a concurrent build's index is in the catalogs,
+	 * invalid, while it runs): then join that job, or be told it builds
+	 * another statement under that name (pga_submit_job).
+	 */
 	existing = get_relname_relid(req.index_name, req.namespaceid);
-	if (OidIsValid(existing))
+	if (OidIsValid(existing) &&
+		!pga_job_active_for_index(PGA_JOB_CREATE, req.schema_name,
+								  req.index_name))
 	{
 		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(existing));
 		bool		index_here = false;
