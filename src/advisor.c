@@ -110,6 +110,7 @@
 #include "portability/instr_time.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
@@ -165,6 +166,56 @@ typedef struct PgaSel
 } PgaSel;
 
 /*
+ * pga_plan_or_refuse
+ *		One what-if planning of q under hypos (pga_risk_plan) in a
+ *		subtransaction.  The workload may hold any statement an application
+ *		ran, and an index set can open a path on which PostgreSQL's own
+ *		planner fails with an internal error (sqlsmith found "plan should
+ *		not reference subplan's variable" this way); such a set is costed as
+ *		unplannable (infinite), so that no selection keeps it, and the run
+ *		goes on.  Any other error (a cancel, out of memory) is raised again.
+ *		Returns false when the set was refused.
+ */
+static bool
+pga_plan_or_refuse(PgaRun *run, PgaQuery *q, List *hypos, PgaPlanResult *res)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		pga_risk_plan(run, q, hypos, res);	/* advisor_risk.c, whatif_joins.c */
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+
+	if (edata == NULL)
+		return true;
+	if (edata->sqlerrcode != ERRCODE_INTERNAL_ERROR)
+		ReThrowError(edata);
+	ereport(DEBUG1,
+			(errmsg("what-if planning of query " INT64_FORMAT " failed under %d hypothetical indexes: %s",
+					q->queryid, list_length(hypos), edata->message),
+			 errdetail("The index set is costed as unplannable for that query.")));
+	FreeErrorData(edata);
+	memset(res, 0, sizeof(*res));
+	res->total_cost = get_float8_infinity();
+	return false;
+}
+
+/*
  * pga_cost
  *		The cost of q with the candidates of S that may serve it, from the
  *		cache or from one planner call.  When the call cap is reached the
@@ -213,7 +264,11 @@ pga_cost(PgaRun *run, PgaQuery *q, Bitmapset *S, Bitmapset **used)
 	k = -1;
 	while ((k = bms_next_member(rel, k)) >= 0)
 		hypos = lappend(hypos, run->cands[k]->hypo);
-	pga_risk_plan(run, q, hypos, &res);	/* advisor_risk.c, whatif_joins.c */
+	if (!pga_plan_or_refuse(run, q, hypos, &res))
+	{
+		/* Every index of the set counts as used: nothing derives from it. */
+		res.used = bms_add_range(NULL, 0, list_length(hypos) - 1);
+	}
 	run->stats.whatif_calls++;
 
 	pos = 0;
