@@ -67,6 +67,14 @@ SELECT count(*) AS still_there FROM ar_orders;
 -- Everything costed: no NOTICE.
 SELECT count(*) > 0 AS recommended FROM architect.recommend_indexes_for(ARRAY[
   $$SELECT id FROM ar_orders WHERE customer_id = 42$$]);
+-- A statement that PostgreSQL itself fails with an internal error (XX000:
+-- sqlsmith found this one, its parser cannot coerce unknown to unknown) is
+-- skipped and counted as such; the run goes on, the other statement gets its
+-- index.  A cancel, or an error of another class, still ends the run.
+SELECT table_name, columns FROM architect.recommend_indexes_for(ARRAY[
+  $$SELECT id FROM ar_orders WHERE customer_id = 42$$,
+  $$SELECT CAST(nullif(CAST(NULL AS unknown), CAST(NULL AS unknown)) AS unknown) FROM ar_orders WHERE total > 5$$]);
+SELECT queries, skipped_internal_error, skipped_other FROM architect.advisor_stats();
 
 -- The captured workload: a statement whose table was dropped since is
 -- skipped and counted in advisor_stats() (the message is DEBUG1: the

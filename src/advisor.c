@@ -205,11 +205,25 @@ pga_plan_or_refuse(PgaRun *run, PgaQuery *q, List *hypos, PgaPlanResult *res)
 		return true;
 	if (edata->sqlerrcode != ERRCODE_INTERNAL_ERROR)
 		ReThrowError(edata);
-	ereport(DEBUG1,
-			(errmsg("what-if planning of query " INT64_FORMAT " failed under %d hypothetical indexes: %s",
-					q->queryid, list_length(hypos), edata->message),
-			 errdetail("The index set is costed as unplannable for that query.")));
+	if (message_level_is_interesting(DEBUG1))
+	{
+		StringInfoData ddls;
+		ListCell   *lc;
+
+		/* What it takes to try the same with real indexes. */
+		initStringInfo(&ddls);
+		foreach(lc, hypos)
+			appendStringInfo(&ddls, "%s; ",
+							 pga_hypo_ddl((PgaHypoIndex *) lfirst(lc), false));
+		ereport(DEBUG1,
+				(errmsg("what-if planning of query " INT64_FORMAT " failed under %d hypothetical indexes: %s",
+						q->queryid, list_length(hypos), edata->message),
+				 errdetail("The index set is costed as unplannable for that query. Indexes: %sStatement: %s",
+						   ddls.data, q->text)));
+		pfree(ddls.data);
+	}
 	FreeErrorData(edata);
+	run->stats.unplannable_plans++;
 	memset(res, 0, sizeof(*res));
 	res->total_cost = get_float8_infinity();
 	return false;
@@ -1917,8 +1931,8 @@ Datum
 pga_advisor_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
-	Datum		values[22];
-	bool		nulls[22] = {0};
+	Datum		values[24];
+	bool		nulls[24] = {0};
 	PgaRunStats *s = &pga_last_stats;
 	static const char *sources[] = {"queries", "capture", "pg_stat_statements"};
 
@@ -1952,6 +1966,8 @@ pga_advisor_stats(PG_FUNCTION_ARGS)
 	values[19] = Int32GetDatum(s->skip_utility);
 	values[20] = Int32GetDatum(s->risky_queries);
 	values[21] = Int64GetDatum(s->risk_plans);
+	values[22] = Int64GetDatum(s->unplannable_plans);
+	values[23] = Int32GetDatum(s->skip_internal_error);
 	desc = BlessTupleDesc(desc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -111,6 +111,7 @@ typedef struct PgaRunStats
 	int			skip_not_permitted; /* no privilege, or text hidden */
 	int			skip_other;		/* other statements, other errors */
 	int			skip_utility;	/* DDL and other utility statements */
+	int			skip_internal_error;	/* XX000 from PostgreSQL's parse/plan */
 	int			candidates;
 	int64		whatif_calls;
 	int64		cache_hits;		/* costs asked again */
@@ -123,6 +124,7 @@ typedef struct PgaRunStats
 	double		write_cost;		/* estimated maintenance of the new ones */
 	int			risky_queries;	/* queries with a measured underestimate */
 	int64		risk_plans;		/* plans re-costed by the risk model */
+	int64		unplannable_plans;	/* what-if plannings the planner failed */
 } PgaRunStats;
 
 /* The state of one recommendation run. */

@@ -113,7 +113,7 @@ pga_prepare_query(const char *text, PgaPrepareStatus *status)
 	}
 	if (list_length(queries) != 1)
 	{
-		*status = PGA_PREPARE_MULTI;
+		*status = PGA_PREPARE_RULES;
 		return NULL;
 	}
 	query = linitial_node(Query, queries);
@@ -123,6 +123,40 @@ pga_prepare_query(const char *text, PgaPrepareStatus *status)
 		return NULL;
 	}
 	return query;
+}
+
+/*
+ * pga_prepare_query_or_error
+ *		pga_prepare_query for a function that costs one statement given by
+ *		its caller (whatif, whatif_join_reuse): what cannot be costed is an
+ *		error, with the SQLSTATE that says why.  A statement that rules
+ *		rewrite into several is a feature we lack (0A000, as explain()
+ *		says), not a bad argument: EXPLAIN accepts it.
+ */
+Query *
+pga_prepare_query_or_error(const char *text, const char *caller)
+{
+	PgaPrepareStatus status;
+	Query	   *query = pga_prepare_query(text, &status);
+
+	if (query != NULL)
+		return query;
+	if (status == PGA_PREPARE_PARAM_TYPES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+				 errmsg("could not determine the data type of a parameter of the query"),
+				 errhint("Add a cast to the parameter, for example $1::integer.")));
+	if (status == PGA_PREPARE_RULES)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s cannot cost a statement that rules rewrite into several statements",
+						caller),
+				 errhint("Cost the statements the rules produce one by one.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("query must be one SELECT, INSERT, UPDATE, DELETE or MERGE statement"),
+			 errhint("Other statements have no plan to cost.")));
+	return NULL;				/* keep compiler quiet */
 }
 
 /*
@@ -489,7 +523,6 @@ pga_whatif(PG_FUNCTION_ARGS)
 	ArrayType  *arr;
 	List	   *hypos;
 	Query	   *query;
-	PgaPrepareStatus status;
 	PgaPlanResult without;
 	PgaPlanResult with;
 	ListCell   *lc;
@@ -511,19 +544,7 @@ pga_whatif(PG_FUNCTION_ARGS)
 
 	hypos = pga_hypo_list_from_array(arr);
 
-	query = pga_prepare_query(query_string, &status);
-	if (query == NULL)
-	{
-		if (status == PGA_PREPARE_PARAM_TYPES)
-			ereport(ERROR,
-					(errcode(ERRCODE_INDETERMINATE_DATATYPE),
-					 errmsg("could not determine the data type of a parameter of the query"),
-					 errhint("Add a cast to the parameter, for example $1::integer.")));
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query must be one SELECT, INSERT, UPDATE, DELETE or MERGE statement"),
-				 errhint("Other statements have no plan to cost.")));
-	}
+	query = pga_prepare_query_or_error(query_string, "architect.whatif()");
 
 	pga_plan_query(query, query_string, NIL, &without, true);
 	/* What EXPLAIN would refuse, we refuse: the caller must be able to run it. */

@@ -23,7 +23,8 @@ typedef enum PgaPrepareStatus
 	PGA_PREPARE_OK = 0,
 	PGA_PREPARE_NOT_DML,		/* utility or other statement kind */
 	PGA_PREPARE_PARAM_TYPES,	/* a $n whose type cannot be inferred */
-	PGA_PREPARE_MULTI			/* several statements, or rules expand it */
+	PGA_PREPARE_MULTI,			/* several statements */
+	PGA_PREPARE_RULES			/* rules rewrite it into several statements */
 } PgaPrepareStatus;
 
 /* One planner call's result. */
@@ -61,6 +62,7 @@ extern void pga_cost_cache_counts(PgaCostCache *cc, int64 *exact,
 								  int64 *derived);
 
 extern Query *pga_prepare_query(const char *text, PgaPrepareStatus *status);
+extern Query *pga_prepare_query_or_error(const char *text, const char *caller);
 extern void pga_plan_query(Query *query, const char *text, List *hypos,
 						   PgaPlanResult *result, bool want_rtable);
 

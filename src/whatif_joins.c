@@ -558,7 +558,6 @@ pga_whatif_join_reuse(PG_FUNCTION_ARGS)
 	List	   *hypos;
 	List	   *trained;
 	Query	   *query;
-	PgaPrepareStatus status;
 	PgaPlanResult res;
 	PgaPlanResult full;
 	PgaJoinMemo *memo;
@@ -580,17 +579,7 @@ pga_whatif_join_reuse(PG_FUNCTION_ARGS)
 	query_string = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	hypos = pga_hypo_list_from_array(PG_GETARG_ARRAYTYPE_P(1));
 	trained = pga_hypo_list_from_array(PG_GETARG_ARRAYTYPE_P(2));
-	query = pga_prepare_query(query_string, &status);
-	if (query == NULL && status == PGA_PREPARE_PARAM_TYPES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDETERMINATE_DATATYPE),
-				 errmsg("could not determine the data type of a parameter of the query"),
-				 errhint("Add a cast to the parameter, for example $1::integer.")));
-	if (query == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query must be one SELECT, INSERT, UPDATE, DELETE or MERGE statement"),
-				 errhint("Other statements have no plan to cost.")));
+	query = pga_prepare_query_or_error(query_string, "architect.whatif_join_reuse()");
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext,
 								"pg_architect join order re-use",

@@ -233,6 +233,9 @@ pga_classify_error(PgaRun *run, int sqlerrcode)
 		case ERRCODE_INSUFFICIENT_PRIVILEGE:
 			run->stats.skip_not_permitted++;
 			break;
+		case ERRCODE_INTERNAL_ERROR:
+			run->stats.skip_internal_error++;
+			break;
 		default:
 			run->stats.skip_other++;
 	}
@@ -256,7 +259,9 @@ pga_plan_baseline(PgaRun *run, PgaQuery *q)
 	{
 		elog(DEBUG1, "workload statement skipped (%s): %s",
 			 status == PGA_PREPARE_PARAM_TYPES ? "parameter of unknown type" :
-			 status == PGA_PREPARE_NOT_DML ? "not a query" : "several statements",
+			 status == PGA_PREPARE_NOT_DML ? "not a query" :
+			 status == PGA_PREPARE_RULES ? "rules rewrite it into several statements" :
+			 "several statements",
 			 q->text);
 		if (status == PGA_PREPARE_PARAM_TYPES)
 			run->stats.skip_param_types++;
@@ -361,13 +366,21 @@ pga_workload_add(PgaRun *run, PgaRawQuery *raw)
 	{
 		int			cat;
 
-		/* Cancellation, shortage of resources, internal errors: give up. */
+		/*
+		 * Cancellation, shortage of resources, corruption: give up.  A plain
+		 * internal error (XX000) is PostgreSQL failing this one statement
+		 * (sqlsmith finds statements that its parser or planner fails so,
+		 * e.g. "failed to find conversion function from unknown to text"):
+		 * the application got the same error, and the rest of the workload
+		 * is still worth advice, so the statement is skipped and counted.
+		 */
 		cat = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
 		if (cat == ERRCODE_OPERATOR_INTERVENTION ||
 			cat == ERRCODE_INSUFFICIENT_RESOURCES ||
 			cat == ERRCODE_PROGRAM_LIMIT_EXCEEDED ||
 			cat == ERRCODE_SYSTEM_ERROR ||
-			cat == ERRCODE_INTERNAL_ERROR)
+			(cat == ERRCODE_INTERNAL_ERROR &&
+			 edata->sqlerrcode != ERRCODE_INTERNAL_ERROR))
 			ReThrowError(edata);
 
 		/* A lookup that must tell "locked" from "nothing to recommend". */
@@ -657,7 +670,7 @@ pga_report_skipped(PgaRun *run, int total)
 	PgaRunStats *st = &run->stats;
 	bool		explicit = (st->source == PGA_SOURCE_EXPLICIT);
 	int			failed = st->skip_unparsable + st->skip_missing +
-		st->skip_param_types + st->skip_other;
+		st->skip_param_types + st->skip_internal_error + st->skip_other;
 	int			skipped = failed + st->skip_not_permitted +
 		(explicit ? st->skip_utility + st->ignored : 0);
 	StringInfoData why;
@@ -675,6 +688,7 @@ pga_report_skipped(PgaRun *run, int total)
 	PGA_WHY(st->skip_missing, "whose table, column or function no longer exists");
 	PGA_WHY(st->skip_param_types, "with a parameter whose type cannot be inferred");
 	PGA_WHY(st->skip_not_permitted, "on tables or text this role may not read");
+	PGA_WHY(st->skip_internal_error, "that PostgreSQL itself fails with an internal error (XX000)");
 	PGA_WHY(st->skip_other, "that failed to plan for another reason");
 	if (explicit)
 	{

@@ -91,12 +91,14 @@ CREATE FUNCTION architect.advisor_stats(
     OUT derived_costs bigint,
     OUT skipped_utility int,
     OUT misestimated_queries int,
-    OUT risk_adjusted_plans bigint)
+    OUT risk_adjusted_plans bigint,
+    OUT unplannable_plans bigint,
+    OUT skipped_internal_error int)
 RETURNS record
 LANGUAGE C VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'pga_advisor_stats';
 COMMENT ON FUNCTION architect.advisor_stats() IS
-  'counters of this session''s last index recommendation: workload read, statements skipped by reason, planner calls and time, costs answered from the cache or derived without planning, estimated workload cost before and after, queries with an underestimate measured by capture and plans the misestimate guard re-costed';
+  'counters of this session''s last index recommendation: workload read, statements skipped by reason (skipped_internal_error: PostgreSQL''s own parser or planner failed the statement with XX000), planner calls and time, costs answered from the cache or derived without planning, estimated workload cost before and after, queries with an underestimate measured by capture, plans the misestimate guard re-costed, and what-if plannings that PostgreSQL''s planner failed with an internal error (that index set costed as unplannable for that query)';
 
 CREATE VIEW architect.index_recommendations AS
     SELECT * FROM architect.recommend_indexes();

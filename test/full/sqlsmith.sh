@@ -254,6 +254,22 @@ pga_sqlsmith() {
         return 1
     fi
     summary="$summary; $(echo "$probe" | grep -c .) view/advisor calls over the captured workload ok"
+    # What-if plannings that PostgreSQL's planner failed (XX000) under a
+    # candidate index set: the advisor costs that set as unplannable and
+    # goes on (advisor_stats().unplannable_plans); each is listed with its
+    # indexes and statement (the DEBUG1 message) in advisor-unplannable.txt,
+    # so that a run that meets one leaves its reproducer behind.
+    local unplannable
+    unplannable=$("$PGA_BINDIR/psql" -X -q -At -d regression \
+        -c 'SET client_min_messages = debug1' \
+        -c 'SELECT count(*) FROM architect.recommend_indexes()' \
+        -c 'SELECT unplannable_plans FROM architect.advisor_stats()' \
+        2>"$dir/advisor-debug.log" | tail -n 1)
+    awk '/what-if planning of query/ { keep = 1 } /^(DEBUG|LOG|NOTICE|WARNING|ERROR):/ && !/what-if planning of query/ { keep = 0 } keep' \
+        "$dir/advisor-debug.log" >"$dir/advisor-unplannable.txt"
+    rm -f "$dir/advisor-debug.log"
+    summary="$summary; what-if plannings PostgreSQL's planner failed, costed as unplannable: ${unplannable:-?}"
+    [ "${unplannable:-0}" != 0 ] && summary="$summary (advisor-unplannable.txt)"
 
     # architect.explain() / whatif() on sqlsmith queries.
     k=${PGA_SQLSMITH_ORACLE_QUERIES:-$((n / 4))}
