@@ -1,0 +1,5 @@
+CREATE INDEX ON lineitem (l_partkey)
+CREATE INDEX ON partsupp (ps_partkey)
+CREATE INDEX ON lineitem (l_orderkey)
+CREATE INDEX ON supplier (s_nationkey)
+CREATE INDEX ON part (p_size)
