@@ -166,6 +166,33 @@ typedef struct PgaSel
 } PgaSel;
 
 /*
+ * pga_regression_limit
+ *		The cost above which q fails the max_regression guard rail.
+ */
+static inline double
+pga_regression_limit(PgaQuery *q)
+{
+	return q->base_cost * (1.0 + pga_max_regression / 100.0);
+}
+
+/* Arguments of one pga_risk_plan(), for pga_subxact_run(). */
+typedef struct PgaRiskPlanCall
+{
+	PgaRun	   *run;
+	PgaQuery   *q;
+	List	   *hypos;
+	PgaPlanResult *res;
+} PgaRiskPlanCall;
+
+static void
+pga_risk_plan_subxact(void *arg)
+{
+	PgaRiskPlanCall *c = (PgaRiskPlanCall *) arg;
+
+	pga_risk_plan(c->run, c->q, c->hypos, c->res);	/* advisor_risk.c */
+}
+
+/*
  * pga_plan_or_refuse
  *		One what-if planning of q under hypos (pga_risk_plan) in a
  *		subtransaction.  The workload may hold any statement an application
@@ -173,33 +200,16 @@ typedef struct PgaSel
  *		planner fails with an internal error (sqlsmith found "plan should
  *		not reference subplan's variable" this way); such a set is costed as
  *		unplannable (infinite), so that no selection keeps it, and the run
- *		goes on.  Any other error (a cancel, out of memory) is raised again.
- *		Returns false when the set was refused.
+ *		goes on (pga_subxact_run; pga_risk_plan's result is written in
+ *		res, which lives outside the subtransaction).  Any other error (a
+ *		cancel, out of memory) is raised again.  Returns false when the set
+ *		was refused.
  */
 static bool
 pga_plan_or_refuse(PgaRun *run, PgaQuery *q, List *hypos, PgaPlanResult *res)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		pga_risk_plan(run, q, hypos, res);	/* advisor_risk.c, whatif_joins.c */
-		ReleaseCurrentSubTransaction();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	PgaRiskPlanCall call = {run, q, hypos, res};
+	ErrorData  *edata = pga_subxact_run(pga_risk_plan_subxact, &call, true);
 
 	if (edata == NULL)
 		return true;
@@ -535,7 +545,7 @@ pga_gain_compute(PgaRun *run, PgaSel *sel, PgaCand *c)
 		PgaQuery   *q = run->qarr[i];
 		Bitmapset  *used;
 		double		after = pga_cost(run, q, S, &used);
-		double		limit = q->base_cost * (1.0 + pga_max_regression / 100.0);
+		double		limit = pga_regression_limit(q);
 
 		/*
 		 * Nor, net of what it changes, one with which a query would fail
@@ -1189,7 +1199,7 @@ pga_guard_rails(PgaRun *run, PgaSel *sel)
 		{
 			PgaQuery   *q = run->qarr[i];
 
-			if (sel->cost[i] > q->base_cost * (1.0 + pga_max_regression / 100.0))
+			if (sel->cost[i] > pga_regression_limit(q))
 			{
 				Bitmapset  *drop = bms_intersect(sel->set,
 												 sel->used[i] ? sel->used[i] : q->cands);
@@ -1288,7 +1298,7 @@ pga_phase1(PgaRun *run)
 				c->helps = bms_add_member(c->helps, j);
 				gain += q->weight * (q->base_cost - cost);
 			}
-			else if (cost > q->base_cost * (1.0 + pga_max_regression / 100.0))
+			else if (cost > pga_regression_limit(q))
 				c->regresses = true;
 		}
 		pga_hypo_ensure_size(c->hypo);
