@@ -184,11 +184,36 @@ typedef struct PgaRiskPlanCall
 	PgaPlanResult *res;
 } PgaRiskPlanCall;
 
+/*
+ * pga_debug_whatif_error
+ *		pg_architect.debug_whatif_error_table (tests only): fail like
+ *		PostgreSQL's planner failing, with an internal error, when one of
+ *		hypos is on a table of that name (any schema).
+ */
+static void
+pga_debug_whatif_error(List *hypos)
+{
+	ListCell   *lc;
+
+	if (pga_debug_whatif_error_table == NULL ||
+		pga_debug_whatif_error_table[0] == '\0')
+		return;
+	foreach(lc, hypos)
+	{
+		char	   *relname = get_rel_name(((PgaHypoIndex *) lfirst(lc))->relid);
+
+		if (relname != NULL &&
+			strcmp(relname, pga_debug_whatif_error_table) == 0)
+			elog(ERROR, "what-if planning failed as pg_architect.debug_whatif_error_table asks");
+	}
+}
+
 static void
 pga_risk_plan_subxact(void *arg)
 {
 	PgaRiskPlanCall *c = (PgaRiskPlanCall *) arg;
 
+	pga_debug_whatif_error(c->hypos);
 	pga_risk_plan(c->run, c->q, c->hypos, c->res);	/* advisor_risk.c */
 }
 

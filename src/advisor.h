@@ -167,6 +167,10 @@ extern void pga_fetch_begin(void);
 extern void pga_fetch_reset(bool end);
 extern double pga_fetch_plan_extra(PlannedStmt *pstmt, List *hypos);
 
+/* advisor_fetch_runs.c */
+extern List *pga_fetch_runs_push(List *ctx, NestLoop *nl, double loops);
+extern double pga_fetch_runs_charged(List *ctx, Plan *plan, double loops);
+
 /* advisor_risk.c */
 extern void pga_risk_load(PgaRun *run);
 extern void pga_risk_plan(PgaRun *run, PgaQuery *q, List *hypos,

@@ -38,13 +38,16 @@
  * L > 1 times (L = the product of the outer rows of the nested loops above
  * it; Material, Memoize, Hash and Sort above it keep their input, so the
  * count restarts there) is matched with its recorded path (same index,
- * total cost and rows: the plan node copies them from the path).  When its
- * probes, each reading its own pages, read more random heap pages in all
- * (weighted as above) than
+ * total cost and rows: the plan node copies them from the path).  Of its
+ * L probes, only the K that start from a new key read their own pages; a
+ * probe with the key of the one before finds its pages in shared buffers
+ * (K, at most L, from advisor_fetch_runs.c: how often the key can change
+ * in the rows the nested loop's outer side emits).  When those K probes
+ * read more random heap pages in all (weighted as above) than
  * pg_architect.random_fetch_table_fraction times the table's pages (1: more
  * than a sequential scan of the whole table reads), the plan is charged
  *
- *		extra = L x (1 - corr^2) x (uncached I/O per probe - planned I/O)
+ *		extra = (1 - corr^2) x (K x uncached I/O per probe - L x planned I/O)
  *
  * The corrected cost goes, like the misestimate guard's, into the cost
  * cache: the selection, the gains, min_improvement and the max_regression
@@ -241,10 +244,11 @@ pga_fetch_find(Oid indexoid, Plan *plan)
  *		subtree at plan, which runs loops times.
  */
 static double
-pga_fetch_walk(Plan *plan, double loops, List *hypo_oids)
+pga_fetch_walk(Plan *plan, double loops, List *hypo_oids, List *key_runs)
 {
 	double		extra = 0.0;
 	double		inner_loops = loops;
+	List	   *inner_runs = key_runs;
 	Oid			indexoid = InvalidOid;
 	ListCell   *lc;
 
@@ -261,20 +265,22 @@ pga_fetch_walk(Plan *plan, double loops, List *hypo_oids)
 		list_member_oid(hypo_oids, indexoid))
 	{
 		PgaFetchRec *rec = pga_fetch_find(indexoid, plan);
+		double		charged = pga_fetch_runs_charged(key_runs, plan, loops);
 
-		if (rec != NULL && rec->iso_cost > rec->planned_cost &&
-			loops * rec->uncorrelated * rec->iso_pages >
+		if (rec != NULL &&
+			charged * rec->iso_cost > loops * rec->planned_cost &&
+			charged * rec->uncorrelated * rec->iso_pages >
 			pga_random_fetch_table_fraction * rec->table_pages)
 		{
-			extra += loops * rec->uncorrelated *
-				(rec->iso_cost - rec->planned_cost);
-			elog(DEBUG2, "random-fetch guard: hypothetical index %u probed %.0f times, %.1f heap pages per probe (table %.0f pages, uncorrelated share %.2f), I/O per probe %.2f planned, %.2f uncached",
-				 indexoid, loops, rec->iso_pages, rec->table_pages,
+			extra += rec->uncorrelated *
+				(charged * rec->iso_cost - loops * rec->planned_cost);
+			elog(DEBUG2, "random-fetch guard: hypothetical index %u probed %.0f times, %.0f of them with a new key, %.1f heap pages per probe (table %.0f pages, uncorrelated share %.2f), I/O per probe %.2f planned, %.2f uncached",
+				 indexoid, loops, charged, rec->iso_pages, rec->table_pages,
 				 rec->uncorrelated, rec->planned_cost, rec->iso_cost);
 		}
 		else if (rec != NULL)
-			elog(DEBUG2, "random-fetch guard: hypothetical index %u probed %.0f times, %.1f heap pages per probe (table %.0f pages, uncorrelated share %.2f): not charged",
-				 indexoid, loops, rec->iso_pages, rec->table_pages,
+			elog(DEBUG2, "random-fetch guard: hypothetical index %u probed %.0f times, %.0f of them with a new key, %.1f heap pages per probe (table %.0f pages, uncorrelated share %.2f): not charged",
+				 indexoid, loops, charged, rec->iso_pages, rec->table_pages,
 				 rec->uncorrelated);
 		else
 			elog(DEBUG2, "random-fetch guard: hypothetical index %u probed %.0f times: no record", indexoid, loops);
@@ -284,6 +290,8 @@ pga_fetch_walk(Plan *plan, double loops, List *hypo_oids)
 	{
 		case T_NestLoop:
 			inner_loops = loops * Max(plan->lefttree->plan_rows, 1.0);
+			inner_runs = pga_fetch_runs_push(key_runs, (NestLoop *) plan,
+											 loops);
 			break;
 		case T_Material:
 		case T_Memoize:
@@ -293,15 +301,18 @@ pga_fetch_walk(Plan *plan, double loops, List *hypo_oids)
 			/* They keep their input: below them, one run per scan. */
 			loops = 1.0;
 			inner_loops = 1.0;
+			key_runs = inner_runs = NIL;
 			break;
 		default:
 			break;
 	}
 
 	foreach(lc, pga_plan_children(plan))
-		extra += pga_fetch_walk((Plan *) lfirst(lc), loops, hypo_oids);
-	extra += pga_fetch_walk(plan->lefttree, loops, hypo_oids);
-	extra += pga_fetch_walk(plan->righttree, inner_loops, hypo_oids);
+		extra += pga_fetch_walk((Plan *) lfirst(lc), loops, hypo_oids,
+								key_runs);
+	extra += pga_fetch_walk(plan->lefttree, loops, hypo_oids, key_runs);
+	extra += pga_fetch_walk(plan->righttree, inner_loops, hypo_oids,
+							inner_runs);
 	return extra;
 }
 
@@ -322,9 +333,9 @@ pga_fetch_plan_extra(PlannedStmt *pstmt, List *hypos)
 		return 0.0;
 	foreach(lc, hypos)
 		oids = lappend_oid(oids, ((PgaHypoIndex *) lfirst(lc))->indexoid);
-	extra = pga_fetch_walk(pstmt->planTree, 1.0, oids);
+	extra = pga_fetch_walk(pstmt->planTree, 1.0, oids, NIL);
 	foreach(lc, pstmt->subplans)
-		extra += pga_fetch_walk((Plan *) lfirst(lc), 1.0, oids);
+		extra += pga_fetch_walk((Plan *) lfirst(lc), 1.0, oids, NIL);
 	list_free(oids);
 	return extra;
 }

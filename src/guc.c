@@ -63,6 +63,7 @@ int			pga_advisor_strategy = PGA_STRATEGY_WORKLOAD;
 bool		pga_misestimate_guard = true;
 bool		pga_random_fetch_guard = true;
 double		pga_random_fetch_table_fraction = 1.0;
+char	   *pga_debug_whatif_error_table = NULL;
 
 static const struct config_enum_entry pga_strategy_options[] = {
 	{"workload", PGA_STRATEGY_WORKLOAD, false},
@@ -401,7 +402,7 @@ define_advisor_fetch_gucs(void)
 {
 	DefineCustomBoolVariable("pg_architect.random_fetch_guard",
 							 "Re-costs what-if nested loops whose probes of a new index fetch more heap pages than the table has, as uncached random reads.",
-							 "The planner counts the heap pages of repeated index probes as cached from one probe to the next when effective_cache_size exceeds the table; with this guard, once the probes would read more than pg_architect.random_fetch_table_fraction times the table's pages, each probe's fetches are charged as its own random reads, and the index is only recommended for that query if the plan still wins.",
+							 "The planner counts the heap pages of repeated index probes as cached from one probe to the next when effective_cache_size exceeds the table; with this guard, once the probes would read more than pg_architect.random_fetch_table_fraction times the table's pages, each probe that starts from a new key (not the key of the probe before it) is charged for its fetches as its own random reads, and the index is only recommended for that query if the plan still wins.",
 							 &pga_random_fetch_guard,
 							 true,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
@@ -416,6 +417,20 @@ define_advisor_fetch_gucs(void)
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	/*
+	 * Fault injection for the tests: PostgreSQL's planner failing under an
+	 * index set (advisor.c's pga_plan_or_refuse) has no reproducer that
+	 * stays one from release to release.  Superuser only, not in SHOW ALL.
+	 */
+	DefineCustomStringVariable("pg_architect.debug_whatif_error_table",
+							   "For testing: the advisor's what-if plannings under an index set with an index on this table fail with an internal error.",
+							   "The table's name as stored, without its schema (a table of that name in any schema); empty (the default) turns it off.",
+							   &pga_debug_whatif_error_table,
+							   "",
+							   PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   NULL, NULL, NULL);
 }
 
 static void

@@ -72,6 +72,7 @@ extern double pga_max_regression;	/* pg_architect.max_regression */
 extern bool pga_misestimate_guard;	/* pg_architect.misestimate_guard */
 extern bool pga_random_fetch_guard;	/* pg_architect.random_fetch_guard */
 extern double pga_random_fetch_table_fraction;	/* pg_architect.random_fetch_table_fraction */
+extern char *pga_debug_whatif_error_table;	/* pg_architect.debug_whatif_error_table */
 extern double pga_misestimate_factor;	/* pg_architect.misestimate_factor */
 extern int	pga_max_whatif_calls;	/* pg_architect.max_whatif_calls */
 extern int	pga_max_workload_queries;	/* pg_architect.max_workload_queries */

@@ -6,7 +6,8 @@
 #       SETFILE... 
 #
 # Each SETFILE holds one CREATE INDEX per line (test/bench/sets/).  For each
-# round (BENCH_REPEAT, default 2) and each set in turn: build the set, VACUUM
+# round (BENCH_REPEAT, default 2) and each set in turn (even rounds in
+# reverse order): build the set, VACUUM
 # ANALYZE the four tables it may touch (BENCH_SETS_ANALYZE=0 to skip; note
 # that ANALYZE re-samples the statistics every later estimate depends on),
 # run every query of bench_queries once with EXPLAIN (ANALYZE, TIMING OFF)
@@ -29,8 +30,16 @@ drop_set() {
         psql_db >/dev/null
 }
 
+sets=("$@")
 for round in $(seq 1 "$REPEAT"); do
-    for set in "$@"; do
+    # Even rounds take the sets in reverse order, so that no set always
+    # runs first (after a build, the caches and the load differ).
+    order=("${sets[@]}")
+    if [ $((round % 2)) -eq 0 ]; then
+        order=()
+        for ((i = ${#sets[@]} - 1; i >= 0; i--)); do order+=("${sets[i]}"); done
+    fi
+    for set in "${order[@]}"; do
         name=$(basename "$set" .sql)
         drop_set
         while IFS= read -r ddl; do
