@@ -8,14 +8,18 @@
 -- per key.  The query takes 24 rk_dim rows, their 96 rk_mid rows, and the
 -- rk_fact rows of each: 96 probes of rk_fact, by 24 different keys.
 
-CREATE TABLE rk_dim (id int, grp int, label text);
-CREATE TABLE rk_mid (k int, sup int, cost int);
+CREATE TABLE rk_dim (id int, grp int, label text) WITH (autovacuum_enabled = off);
+CREATE TABLE rk_mid (k int, sup int, cost int) WITH (autovacuum_enabled = off);
 CREATE TABLE rk_fact (k int, sup int, amount int, pad text) WITH (autovacuum_enabled = off);
 INSERT INTO rk_dim SELECT g, g % 125, 'd' || g FROM generate_series(1, 1500) g;
 INSERT INTO rk_mid SELECT (g * 263) % 1500 + 1, g % 4, g % 13 FROM generate_series(1, 6000) g;
 INSERT INTO rk_fact SELECT (g * 7919) % 1500 + 1, g % 4, g % 97, repeat('x', 60)
   FROM generate_series(1, 60000) g;
+-- Statistics from every row (rk_fact's 60,000 are more than a default
+-- sample), and no autovacuum changing them or the visibility map.
+SET default_statistics_target = 200;
 ANALYZE rk_dim, rk_mid, rk_fact;
+RESET default_statistics_target;
 SELECT abs(correlation) < 0.1 AS uncorrelated
   FROM pg_stats WHERE tablename = 'rk_fact' AND attname = 'k';
 SET random_page_cost = 1.1;
