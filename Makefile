@@ -9,6 +9,8 @@
 #
 # Targets beyond PGXS's own:
 #   make test       install what is missing, build with -Werror, run every suite
+#                   (what CI runs, about 12 minutes on 2 cores)
+#   make test-full  the same with the long counts of the reliability steps
 #   make demo       throwaway cluster with a sample shop workload and the advice
 #   make demo-stop  stop and remove the demo cluster
 #   make bench      instruction-count benchmarks (test/bench)

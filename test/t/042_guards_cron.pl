@@ -5,6 +5,9 @@
 # drops the partition older than its cut-off and keeps the recent one with
 # its rows; the future partitions a superuser dropped are back (both
 # functions create the partitions due); audited writes go on meanwhile.
+#
+# make test: beside the others (run-tests.sh): it waits for pg_cron's next
+# minute, idle.
 use strict;
 use warnings;
 use PostgreSQL::Test::Utils;
@@ -67,6 +70,7 @@ $node->safe_psql('postgres', q{
 });
 
 # pg_cron runs them at the next minute.
+next_minute();
 ok($node->poll_query_until('postgres', q{
 	SELECT count(DISTINCT j.jobname) = 2
 	  FROM cron.job_run_details d JOIN cron.job j USING (jobid)

@@ -3,6 +3,9 @@
 # pg_cron database and, through cron.schedule_in_database, in another one;
 # architect.unschedule() removes exactly those jobs.  Then a cluster without
 # pg_cron and pg_stat_statements: clear errors, and the rest still works.
+#
+# make test: beside the others (run-tests.sh): it waits for two of
+# pg_cron's minutes, idle.
 use strict;
 use warnings;
 use PostgreSQL::Test::Utils;
@@ -37,9 +40,11 @@ is($node->safe_psql('postgres',
 
 # pg_cron runs the snapshot job at the next minute: the first snapshot
 # records the state, the second the deltas since.
+next_minute();
 ok($node->poll_query_until('shop', 'SELECT count(*) >= 1 FROM architect.snapshots'), 'the job ran in shop');
 $node->safe_psql('shop', 'CREATE TABLE orders (id int); INSERT INTO orders SELECT generate_series(1, 100)');
 $node->safe_psql('shop', 'SELECT pg_stat_force_next_flush()');
+next_minute();
 ok($node->poll_query_until('shop', 'SELECT count(*) >= 2 FROM architect.snapshots'), 'and ran again a minute later');
 is($node->safe_psql('shop', "SELECT sum(n_tup_ins) FROM architect.table_history WHERE table_name = 'orders'"),
 	'100', 'the job wrote the rows inserted between its runs');

@@ -7,7 +7,7 @@
 #     (it is persisted on clean shutdown only), and it captures again;
 #   * every architect view and the advisor work;
 #   * a clean restart afterwards works (no half-written state file).
-# make test-full kills more often (PGA_TEST_FULL).
+# pgbench rounds: 12 in make test (CI), 25 in make test-full (PGA_TEST_FULL).
 use strict;
 use warnings;
 use PostgreSQL::Test::Utils;
@@ -108,7 +108,7 @@ SKIP:
 }
 
 # --- 2. pgbench through the hooks, backends killed at random moments -------
-my $rounds = full_run() ? 25 : 4;
+my $rounds = full_run() ? 25 : 12;
 my $script = q{
 \set id random(1, 20000)
 \set c random(0, 49)

@@ -78,7 +78,7 @@ sub mid_build
 }
 
 my $kills = 0;
-my $rounds = full_run() ? 6 : 2;
+my $rounds = full_run() ? 6 : 3;    # make test (CI): 3, make test-full: 6
 
 for my $round (1 .. $rounds)
 {
