@@ -23,7 +23,7 @@
  * whole relevant set active, never added up per index.
  *
  * The method is a greedy search with lazy re-evaluation followed by a
- * local search, in seven steps (2 to 5 are run from five starting points,
+ * local search, in eight steps (2 to 5 are run from five starting points,
  * the best result is kept, and 6 and 7 refine it):
  *
  *	1. Each candidate alone: cost(q, {c}) for the queries that read c's
@@ -66,6 +66,11 @@
  *	   unchosen candidates that compete for its queries, any table, the
  *	   rest refilled and the guard rails applied; kept when the objective
  *	   drops (pga_exchange).
+ *	8. Join pairs: a join probe that helped no query alone is tried with
+ *	   a join candidate of another table for the same query, the two added
+ *	   together and the guard rails applied; kept when the objective drops
+ *	   (pga_join_pairs: probes that the random-fetch guard charges less
+ *	   once the outer side is a probe by the same key).
  *
  * This is not the "Extend" algorithm (which grows indexes column by column
  * and is patented): candidates are complete definitions derived from the
@@ -154,6 +159,7 @@ PgaRunStats pga_last_stats;
  */
 #define PGA_EXCHANGE_TRIES 4
 #define PGA_EXCHANGE_PASSES 2
+#define PGA_PAIR_TRIES 64		/* join pairs tried in full, per run */
 static bool pga_have_stats = false;
 
 /* A selection in progress. */
@@ -1012,6 +1018,29 @@ pga_refill_past_rails(PgaRun *run, PgaSel *sel, bool by_ratio)
 }
 
 /*
+ * pga_take_if_lower
+ *		The end of a trial move (steps 7 and 8): the guard rails applied to
+ *		trial, which becomes the selection when its objective is then lower
+ *		than *obj (updated); what and a, b name the move in the DEBUG1
+ *		message.
+ */
+static bool
+pga_take_if_lower(PgaRun *run, PgaSel *sel, PgaSel *trial, double *obj,
+				  const char *what, int a, int b)
+{
+	double		o;
+
+	pga_guard_rails(run, trial);
+	o = pga_sel_objective(run, trial);
+	if (o >= *obj * (1.0 - 1e-6))
+		return false;
+	elog(DEBUG1, "%s %d, %d: objective %.1f -> %.1f", what, a, b, *obj, o);
+	pga_sel_copy(run, sel, trial);
+	*obj = o;
+	return true;
+}
+
+/*
  * pga_exchange_next
  *		The unchosen candidate with the best gain alone that competes with
  *		chosen index out (may serve one of its queries), fits the budget and
@@ -1083,7 +1112,6 @@ pga_exchange(PgaRun *run, PgaSel *sel, bool by_ratio)
 			{
 				int			in = pga_exchange_next(run, sel, out, tried);
 				bool		was_dead = out->dead;
-				double		o;
 
 				if (in < 0)
 					break;
@@ -1095,15 +1123,9 @@ pga_exchange(PgaRun *run, PgaSel *sel, bool by_ratio)
 					continue;
 				out->dead = true;	/* the refill must not take it back */
 				pga_greedy(run, &trial, by_ratio);
-				pga_guard_rails(run, &trial);
 				out->dead = was_dead;
-				o = pga_sel_objective(run, &trial);
-				if (o < obj * (1.0 - 1e-6))
+				if (pga_take_if_lower(run, sel, &trial, &obj, "exchange", k, in))
 				{
-					elog(DEBUG1, "exchange %d for %d: objective %.1f -> %.1f",
-						 k, in, obj, o);
-					pga_sel_copy(run, sel, &trial);
-					obj = o;
 					improved = true;
 					break;
 				}
@@ -1119,6 +1141,81 @@ pga_exchange(PgaRun *run, PgaSel *sel, bool by_ratio)
 		{
 			pga_sel_copy(run, sel, &trial);
 			obj = pga_sel_objective(run, sel);
+		}
+	}
+}
+
+/*
+ * pga_join_pairs
+ *		Step 8: join probes that pay off only in pairs.  A probe index whose
+ *		outer rows would come after a hash join in no useful order is
+ *		charged by the random-fetch guard for every probe; with an index
+ *		that makes the outer side a probe by the same key, only for each
+ *		new key (advisor_fetch_runs.c).  Then neither may help alone, step
+ *		1 drops both, and no greedy step, which adds one index at a time,
+ *		finds the pair.  Here each join candidate that helped no query
+ *		alone is tried, for each query it may serve, with each join
+ *		candidate of another table for that query (chosen or not; plain
+ *		probes only, without INCLUDE columns: a covering variant that step
+ *		1 or the pruning of extensions dropped stays dropped): when the
+ *		query is cheaper with both than under the selection, the pair joins
+ *		the selection, the guard rails are applied, and it is kept when the
+ *		objective drops (at most PGA_PAIR_TRIES such trials per run).
+ */
+static void
+pga_join_pairs(PgaRun *run, PgaSel *sel)
+{
+	double		obj = pga_sel_objective(run, sel);
+	PgaSel		trial;
+	int			tries = 0;
+	int			i;
+
+	pga_sel_init(run, &trial);
+	for (i = 0; i < run->ncands; i++)
+	{
+		PgaCand    *c = run->cands[i];
+		int			j = -1;
+		bool		taken = false;
+
+		if (!c->dead || !(c->kinds & PGA_KIND_JOIN) ||
+			(c->kinds & PGA_KIND_COVER) ||
+			!bms_is_empty(c->helps) || bms_is_member(i, sel->set))
+			continue;
+		while (!taken && (j = bms_next_member(c->queries, j)) >= 0)
+		{
+			PgaQuery   *q = run->qarr[j];
+			int			k;
+
+			for (k = 0; k < run->ncands && !taken; k++)
+			{
+				PgaCand    *d = run->cands[k];
+				bool		d_chosen = bms_is_member(k, sel->set);
+				double		bytes = sel->bytes + c->size +
+					(d_chosen ? 0 : d->size);
+				int			count = bms_num_members(sel->set) + 1 +
+					(d_chosen ? 0 : 1);
+				Bitmapset  *S;
+
+				if (run->stats.capped || tries >= PGA_PAIR_TRIES)
+					return;
+				if (d->table == c->table || !(d->kinds & PGA_KIND_JOIN) ||
+					(d->kinds & PGA_KIND_COVER) ||
+					!bms_is_member(j, d->queries) ||
+					count > run->max_indexes ||
+					(run->budget >= 0 && bytes > run->budget))
+					continue;
+				S = bms_add_member(bms_add_member(bms_copy(sel->set), i), k);
+				if (pga_cost(run, q, S, NULL) >= sel->cost[j] * (1.0 - 1e-9))
+				{
+					bms_free(S);
+					continue;
+				}
+				tries++;
+				pga_sel_copy(run, &trial, sel);
+				pga_sel_set(run, &trial, S);
+				taken = pga_take_if_lower(run, sel, &trial, &obj, "join pair",
+										  i, k);
+			}
 		}
 	}
 }
@@ -1754,6 +1851,7 @@ pga_recommend_run(FunctionCallInfo fcinfo, ArrayType *queries, ArrayType *weight
 		pga_exchange(run, &sel, best_variant % 2 == 1);
 		elog(DEBUG1, "refilled and exchanged: %d indexes, objective %.1f",
 			 bms_num_members(sel.set), pga_sel_objective(run, &sel));
+		pga_join_pairs(run, &sel);
 	}
 
 	/*
