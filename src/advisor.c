@@ -1184,25 +1184,23 @@ pga_join_pairs(PgaRun *run, PgaSel *sel)
 		while (!taken && (j = bms_next_member(c->queries, j)) >= 0)
 		{
 			PgaQuery   *q = run->qarr[j];
-			int			k;
+			int			k = -1;
 
-			for (k = 0; k < run->ncands && !taken; k++)
+			while (!taken && (k = bms_next_member(q->cands, k)) >= 0)
 			{
 				PgaCand    *d = run->cands[k];
-				bool		d_chosen = bms_is_member(k, sel->set);
-				double		bytes = sel->bytes + c->size +
-					(d_chosen ? 0 : d->size);
-				int			count = bms_num_members(sel->set) + 1 +
-					(d_chosen ? 0 : 1);
+				bool		d_chosen;
 				Bitmapset  *S;
 
 				if (run->stats.capped || tries >= PGA_PAIR_TRIES)
 					return;
 				if (d->table == c->table || !(d->kinds & PGA_KIND_JOIN) ||
-					(d->kinds & PGA_KIND_COVER) ||
-					!bms_is_member(j, d->queries) ||
-					count > run->max_indexes ||
-					(run->budget >= 0 && bytes > run->budget))
+					(d->kinds & PGA_KIND_COVER))
+					continue;
+				d_chosen = bms_is_member(k, sel->set);
+				if (bms_num_members(sel->set) + (d_chosen ? 1 : 2) > run->max_indexes ||
+					(run->budget >= 0 &&
+					 sel->bytes + c->size + (d_chosen ? 0 : d->size) > run->budget))
 					continue;
 				S = bms_add_member(bms_add_member(bms_copy(sel->set), i), k);
 				if (pga_cost(run, q, S, NULL) >= sel->cost[j] * (1.0 - 1e-9))

@@ -57,6 +57,7 @@
 #include "utils/lsyscache.h"
 
 #include "advisor.h"
+#include "pg_architect.h"
 
 /* One nested-loop parameter whose value changes at most runs times. */
 typedef struct PgaKeyRuns
@@ -64,18 +65,6 @@ typedef struct PgaKeyRuns
 	int			paramno;
 	double		runs;
 } PgaKeyRuns;
-
-/*
- * pga_runs_strip
- *		The expression under binary-compatible relabelling.
- */
-static Node *
-pga_runs_strip(Node *node)
-{
-	while (node != NULL && IsA(node, RelabelType))
-		node = (Node *) ((RelabelType *) node)->arg;
-	return node;
-}
 
 /*
  * pga_runs_index_var
@@ -116,8 +105,8 @@ pga_runs_pinned_in(List *quals, Plan *scan, Index scanrelid,
 			continue;
 		for (side = 0; side < 2; side++)
 		{
-			Node	   *col = pga_runs_strip(list_nth(op->args, side));
-			Node	   *other = pga_runs_strip(list_nth(op->args, 1 - side));
+			Node	   *col = pga_strip_relabel(list_nth(op->args, side));
+			Node	   *other = pga_strip_relabel(list_nth(op->args, 1 - side));
 			Var		   *var;
 
 			if (col == NULL || !IsA(col, Var))
@@ -187,7 +176,7 @@ pga_runs_of_output(Plan *plan, AttrNumber resno, double loops)
 	tle = get_tle_by_resno(plan->targetlist, resno);
 	if (tle == NULL)
 		return per_row;
-	var = (Var *) pga_runs_strip((Node *) tle->expr);
+	var = (Var *) pga_strip_relabel((Node *) tle->expr);
 	if (var == NULL || !IsA(var, Var))
 		return per_row;
 
@@ -237,13 +226,18 @@ pga_runs_of_output(Plan *plan, AttrNumber resno, double loops)
  * pga_fetch_runs_push
  *		ctx (a list of PgaKeyRuns) with the parameters of nested loop nl,
  *		which runs loops times, and how often each changes value.  Returns
- *		a new list; ctx is not changed.
+ *		a new list, or ctx itself when nl passes no parameter; ctx is never
+ *		changed.
  */
 List *
 pga_fetch_runs_push(List *ctx, NestLoop *nl, double loops)
 {
-	List	   *result = list_copy(ctx);
+	List	   *result;
 	ListCell   *lc;
+
+	if (nl->nestParams == NIL)
+		return ctx;
+	result = list_copy(ctx);
 
 	foreach(lc, nl->nestParams)
 	{

@@ -222,8 +222,7 @@ pga_norm_key(PlannerInfo *root, Node *side, Index relid)
 	Relids		varnos;
 	Node	   *e;
 
-	while (IsA(side, RelabelType))
-		side = (Node *) ((RelabelType *) side)->arg;
+	side = pga_strip_relabel(side);
 	varnos = pull_varnos(root, side);
 	if (bms_membership(varnos) != BMS_SINGLETON ||
 		bms_singleton_member(varnos) != (int) relid)

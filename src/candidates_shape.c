@@ -60,6 +60,7 @@
 
 #include "candidates_shape.h"
 #include "guc.h"
+#include "pg_architect.h"
 
 /*
  * pga_shape_column
@@ -69,8 +70,7 @@
 static Var *
 pga_shape_column(Node *n, Index relid)
 {
-	while (n && IsA(n, RelabelType))
-		n = (Node *) ((RelabelType *) n)->arg;
+	n = pga_strip_relabel(n);
 	if (n && IsA(n, Var) && ((Var *) n)->varno == relid &&
 		((Var *) n)->varlevelsup == 0 && ((Var *) n)->varattno > 0)
 		return (Var *) n;
@@ -84,8 +84,7 @@ pga_shape_column(Node *n, Index relid)
 static bool
 pga_shape_const(Node *n)
 {
-	while (n && IsA(n, RelabelType))
-		n = (Node *) ((RelabelType *) n)->arg;
+	n = pga_strip_relabel(n);
 	return n && IsA(n, Const) && !((Const *) n)->constisnull;
 }
 

@@ -497,8 +497,7 @@ pga_hypo_add_key(PgaHypoIndex *h, Node *expr, Oid opclass, Oid collation,
 		return false;
 
 	/* A binary-compatible relabelling (varchar as text) indexes the column. */
-	while (IsA(expr, RelabelType))
-		expr = (Node *) ((RelabelType *) expr)->arg;
+	expr = pga_strip_relabel(expr);
 
 	type = exprType(expr);
 	if (!OidIsValid(opclass))

@@ -11,6 +11,8 @@
 
 #include "postgres.h"
 
+#include "nodes/primnodes.h"
+
 #include "compat.h"
 
 /* Name of the library, as written in shared_preload_libraries. */
@@ -39,6 +41,18 @@ extern void pga_require_preload(const char *what);
 extern void pga_require_primary(const char *what);
 extern ErrorData *pga_subxact_run(void (*fn) (void *arg), void *arg,
 								  bool release);
+
+/*
+ * An expression under any binary-compatible relabelling (varchar read as
+ * text): what an index column, a join key or a clause operand really is.
+ */
+static inline Node *
+pga_strip_relabel(Node *node)
+{
+	while (node != NULL && IsA(node, RelabelType))
+		node = (Node *) ((RelabelType *) node)->arg;
+	return node;
+}
 
 /* Child plans besides lefttree/righttree (Append, BitmapOr, ...). */
 struct Plan;

@@ -63,6 +63,7 @@
 #include "utils/tuplesort.h"
 
 #include "guc.h"
+#include "pg_architect.h"
 #include "planwalk.h"
 #include "planwalk_int.h"
 
@@ -509,8 +510,7 @@ pga_resolve(PgaWalkCtx *ctx, PlanState *ps, Node *expr, PgaColumn *col,
 
 	if (depth > 64)
 		return false;
-	while (expr != NULL && IsA(expr, RelabelType))
-		expr = (Node *) ((RelabelType *) expr)->arg;
+	expr = pga_strip_relabel(expr);
 	if (expr == NULL)
 		return false;
 
