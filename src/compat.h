@@ -32,4 +32,24 @@
 #define pga_init_materialized_srf(fcinfo, flags) \
 	InitMaterializedSRF((fcinfo), (flags))
 
+/*
+ * A column's statistics target as ALTER TABLE ... SET STATISTICS left it
+ * (-1: default_statistics_target).  It is in the tuple descriptor up to 16;
+ * 17 moved it out, and there the default is assumed.
+ */
+#if PG_VERSION_NUM < 170000
+#define pga_attstattarget(att) ((int) (att)->attstattarget)
+#else
+#define pga_attstattarget(att) (-1)
+#endif
+
+/*
+ * The table AM's ANALYZE scan: 17 reads blocks through a read stream
+ * instead of being handed a block number; port
+ * indexsize_distinct.c's block sample with it.
+ */
+#if PG_VERSION_NUM >= 170000
+#error "port indexsize_distinct.c's block sample to the read stream API of 17"
+#endif
+
 #endif							/* PGA_COMPAT_H */

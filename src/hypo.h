@@ -93,4 +93,8 @@ extern void pga_hypo_ensure_size(PgaHypoIndex *h);
 extern void pga_index_size_estimate(PlannerInfo *root, RelOptInfo *rel,
 									PgaHypoIndex *h);
 
+/* indexsize_distinct.c */
+extern double pga_clustered_ndistinct(Oid relid, AttrNumber attnum,
+									  double nrows, double stats_ndistinct);
+
 #endif							/* PGA_HYPO_H */

@@ -29,6 +29,10 @@
  *	  its high key takes the place of a tuple.  Internal pages hold
  *	  truncated pivot tuples at 70% fill.  One metapage.
  *
+ * The distinct count of a column whose equal values sit together in the
+ * heap is measured from a block sample when pg_statistic's is known to run
+ * low (indexsize_distinct.c).
+ *
  * A partial index covers the rows its predicate selects, estimated by
  * clauselist_selectivity() with the planner's own statistics; the number of
  * distinct keys among them follows the same formula as
@@ -86,6 +90,7 @@ typedef struct PgaColInfo
 	double		width;			/* average stored width of non-null values */
 	double		nullfrac;		/* fraction of nulls */
 	double		ndistinct;		/* distinct non-null values (absolute) */
+	double		stats_ndistinct;	/* the same per pg_statistic alone */
 	int16		typlen;			/* -1 for varlena */
 	char		typalign;		/* alignment of a non-short value */
 	int			nsamples;		/* stored lengths of sampled values */
@@ -141,6 +146,11 @@ pga_col_from_stats(PgaColInfo *ci, Oid relid, AttrNumber attnum, double ntuples,
 			ci->ndistinct = s->stadistinct;
 		else if (s->stadistinct < 0)
 			ci->ndistinct = -s->stadistinct * ntuples * (1.0 - ci->nullfrac);
+		/* ANALYZE's count runs low for a clustered column of a big table. */
+		ci->stats_ndistinct = ci->ndistinct;
+		ci->ndistinct = pga_clustered_ndistinct(relid, attnum,
+												ntuples * (1.0 - ci->nullfrac),
+												ci->ndistinct);
 
 		/* Most common values: frequencies, and lengths as samples. */
 		if (get_attstatsslot(&sslot, st, STATISTIC_KIND_MCV, InvalidOid,
@@ -259,6 +269,7 @@ pga_col_info(PgaColInfo *ci, PgaHypoIndex *h, int col, double ntuples,
 				ci->has_stats = true;
 				ci->nullfrac = base.nullfrac;
 				ci->ndistinct = base.ndistinct;
+				ci->stats_ndistinct = base.stats_ndistinct;
 				/* Same-type expressions (lower, upper, trim) keep widths. */
 				if (v->vartype == type ||
 					(ci->typlen == -1 && get_typlen(v->vartype) == -1))
@@ -585,6 +596,15 @@ pga_btree_size(PlannerInfo *root, RelOptInfo *rel, PgaHypoIndex *h,
 				keys = lappend(keys, k);
 			}
 			d = estimate_num_groups(root, keys, ntuples, NULL, NULL);
+
+			/*
+			 * The planner multiplied pg_statistic's counts; scale by each
+			 * column's correction for clustering (indexsize_distinct.c).
+			 */
+			for (i = 0; i < h->nkeycolumns; i++)
+				if (cols[i].stats_ndistinct > 0 &&
+					cols[i].ndistinct > cols[i].stats_ndistinct)
+					d *= cols[i].ndistinct / cols[i].stats_ndistinct;
 			d = Min(Max(d, 1.0), Max(ntuples, 1.0));
 		}
 		nkeysdistinct = d;
