@@ -1,0 +1,5 @@
+CREATE INDEX ON lineitem (l_partkey, l_suppkey)
+CREATE INDEX ON supplier (s_nationkey)
+CREATE INDEX ON part (p_size)
+CREATE INDEX ON customer (c_custkey)
+CREATE INDEX ON lineitem (l_partkey)
