@@ -101,27 +101,29 @@ SELECT a.used AND b.used AS both_used, a.cost_with < b.cost_with AS smaller_is_c
        architect.whatif('SELECT id FROM sz WHERE grp = 5', ARRAY['CREATE INDEX ON sz (grp) WITH (fillfactor = 10, deduplicate_items = off)']) b;
 
 -- A clustered key in a table larger than ANALYZE's block sample: order
--- lines filed under their order, 4 to 12 per order.  With every column's
--- statistics target at 1, ANALYZE reads 300 of the table's blocks and keeps
--- 300 rows; lines of one order that share a block turn up together in the
--- sample and pg_statistic's distinct count runs far below the truth.  The
--- estimate must follow the real index, not that count.  order_ref is
--- clustered the same way without being sorted (correlation near zero);
--- line is not clustered at all.
+-- lines filed under their order, 4 to 12 per order, about 40 rows a block.
+-- With every column's statistics target at 1, ANALYZE reads 300 of the
+-- table's blocks and keeps 300 rows; lines of one order that share a block
+-- turn up together in its sample (about 25 such pairs, where a uniform
+-- sample would hold 5) and pg_statistic's distinct count runs far below the
+-- truth.  The estimate must follow the real index, not that count.
+-- order_ref is clustered the same way without being sorted (correlation
+-- near zero); line is not clustered at all; (order_id, line) is unique.
 CREATE TABLE sz_lines (order_id int NOT NULL, order_ref int NOT NULL,
-                       line int NOT NULL);
+                       line int NOT NULL, note text NOT NULL);
 INSERT INTO sz_lines
-SELECT o, (o * 7919) % 100003, l
-  FROM generate_series(1, 60000) o, generate_series(1, 4 + o % 9) l;
+SELECT o, (o * 7919) % 100003, l, repeat('x', 150)
+  FROM generate_series(1, 7500) o, generate_series(1, 4 + o % 9) l;
 ALTER TABLE sz_lines ALTER order_id SET STATISTICS 1,
                      ALTER order_ref SET STATISTICS 1,
-                     ALTER line SET STATISTICS 1;
+                     ALTER line SET STATISTICS 1,
+                     ALTER note SET STATISTICS 1;
 ANALYZE sz_lines;
 SELECT pg_relation_size('sz_lines') / current_setting('block_size')::int > 3 * 300
        AS more_blocks_than_analyze_reads;
 SELECT s.attname,
        CASE WHEN s.n_distinct < 0 THEN -s.n_distinct * c.reltuples
-            ELSE s.n_distinct END < 0.5 * 60000 AS analyze_count_below_half
+            ELSE s.n_distinct END < 0.5 * 7500 AS analyze_count_below_half
   FROM pg_stats s JOIN pg_class c ON c.relname = s.tablename
  WHERE s.tablename = 'sz_lines' AND s.attname IN ('order_id', 'order_ref')
  ORDER BY 1;

@@ -96,5 +96,7 @@ extern void pga_index_size_estimate(PlannerInfo *root, RelOptInfo *rel,
 /* indexsize_distinct.c */
 extern double pga_clustered_ndistinct(Oid relid, AttrNumber attnum,
 									  double nrows, double stats_ndistinct);
+extern double pga_sampled_key_groups(Oid relid, int nkeys,
+									 const AttrNumber *attnums, double nrows);
 
 #endif							/* PGA_HYPO_H */

@@ -598,13 +598,33 @@ pga_btree_size(PlannerInfo *root, RelOptInfo *rel, PgaHypoIndex *h,
 			d = estimate_num_groups(root, keys, ntuples, NULL, NULL);
 
 			/*
-			 * The planner multiplied pg_statistic's counts; scale by each
-			 * column's correction for clustering (indexsize_distinct.c).
+			 * The planner multiplied pg_statistic's counts: when one of them
+			 * was corrected for clustering, count the combinations in the
+			 * block sample instead (indexsize_distinct.c).
 			 */
-			for (i = 0; i < h->nkeycolumns; i++)
-				if (cols[i].stats_ndistinct > 0 &&
-					cols[i].ndistinct > cols[i].stats_ndistinct)
-					d *= cols[i].ndistinct / cols[i].stats_ndistinct;
+			{
+				bool		corrected = false;
+				bool		plain = true;
+
+				for (i = 0; i < h->nkeycolumns; i++)
+				{
+					if (cols[i].stats_ndistinct > 0 &&
+						cols[i].ndistinct > cols[i].stats_ndistinct)
+						corrected = true;
+					if (h->indexkeys[i] == 0)
+						plain = false;
+				}
+				if (corrected && plain)
+				{
+					double		m = pga_sampled_key_groups(h->relid,
+														   h->nkeycolumns,
+														   h->indexkeys,
+														   ntuples);
+
+					if (m > 0)
+						d = m;
+				}
+			}
 			d = Min(Max(d, 1.0), Max(ntuples, 1.0));
 		}
 		nkeysdistinct = d;

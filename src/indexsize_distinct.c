@@ -38,8 +38,16 @@
  * of its columns; otherwise ANALYZE read every block and its sample is
  * uniform), at least a tenth of the adjacent pairs sampled are equal (the
  * column is clustered), and it finds more values than pg_statistic.
+ *
+ * A multi-column key with such a column is measured the same way, as one
+ * value per row, and used whether or not the combination is clustered:
+ * the planner's count of groups (estimate_num_groups) multiplies the
+ * columns' pg_statistic counts and clamps the product to a tenth of the
+ * rows, so it runs low with them; (order_id, line_no) is unique, and the
+ * sample of runs (here every row a run) says so.
+ *
  * Values are compared by their binary image, which is how deduplication
- * compares them.
+ * compares them; a row with a null in the key is left out.
  *
  * The results are cached per backend by (table, column) and the cache is
  * cleared on any relcache invalidation, which ANALYZE, DDL and VACUUM's
@@ -62,6 +70,7 @@
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/procarray.h"
+#include "common/hashfn.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -84,14 +93,17 @@
 typedef struct PgaDistinctKey
 {
 	Oid			relid;
-	AttrNumber	attnum;
+	int			nkeys;			/* columns of the key */
+	AttrNumber	attnums[INDEX_MAX_KEYS];	/* their numbers, in key order */
 } PgaDistinctKey;
 
 typedef struct PgaDistinctEntry
 {
 	PgaDistinctKey key;			/* hash key: must be first */
-	double		ndistinct;		/* distinct values per the runs, or -1 when
-								 * not measured or not clustered */
+	double		ndistinct;		/* distinct keys per the runs, or -1 when
+								 * not measured */
+	bool		clustered;		/* at least PGA_DISTINCT_CLUSTERED of the
+								 * neighbours sampled are equal */
 } PgaDistinctEntry;
 
 static HTAB *pga_distinct_cache = NULL;
@@ -153,15 +165,45 @@ pga_cmp_uint32(const void *a, const void *b)
 }
 
 /*
- * pga_distinct_measure
- *		Sample rel's blocks and estimate attnum's distinct values from its
- *		runs of equal neighbours; fill e.  nrows is the table's non-null rows.
+ * pga_key_equal
+ *		Are two keys of n columns equal image for image?
+ */
+static bool
+pga_key_equal(const Datum *a, const Datum *b, int n, Form_pg_attribute *atts)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (!datum_image_eq(a[i], b[i], atts[i]->attbyval, atts[i]->attlen))
+			return false;
+	return true;
+}
+
+/*
+ * pga_key_copy
+ *		Copy a key's values into the current memory context.
  */
 static void
-pga_distinct_measure(Relation rel, AttrNumber attnum, double nrows,
+pga_key_copy(Datum *dst, const Datum *src, int n, Form_pg_attribute *atts)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = datumCopy(src[i], atts[i]->attbyval, atts[i]->attlen);
+}
+
+/*
+ * pga_distinct_measure
+ *		Sample rel's blocks and estimate the distinct values of the key
+ *		k->attnums from its runs of equal neighbours; fill e.  Rows where a
+ *		key column is null are left out.  nrows: the table's rows that count.
+ */
+static void
+pga_distinct_measure(Relation rel, const PgaDistinctKey *k, double nrows,
 					 PgaDistinctEntry *e)
 {
-	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	Form_pg_attribute atts[INDEX_MAX_KEYS];
+	int			n = k->nkeys;
 	BlockSamplerData bs;
 	BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
 	TransactionId oldest = GetOldestNonRemovableTransactionId(rel);
@@ -174,13 +216,18 @@ pga_distinct_measure(Relation rel, AttrNumber attnum, double nrows,
 												  "pg_architect distinct tail",
 												  ALLOCSET_SMALL_SIZES);
 	BlockNumber tail_blk = InvalidBlockNumber;
-	Datum		tail = (Datum) 0;	/* last value of block tail_blk */
-	uint32	   *hashes = NULL;
+	Datum		tail[INDEX_MAX_KEYS];	/* last key of block tail_blk */
+	Datum		prev[INDEX_MAX_KEYS];
+	Datum		cur[INDEX_MAX_KEYS];
+	uint32	   *hashes;
 	int			nruns = 0;
 	int			maxruns = 1024;
 	double		pairs = 0;
 	double		changes = 0;
+	int			i;
 
+	for (i = 0; i < n; i++)
+		atts[i] = TupleDescAttr(RelationGetDescr(rel), k->attnums[i] - 1);
 	hashes = palloc(sizeof(uint32) * maxruns);
 	BlockSampler_Init(&bs, RelationGetNumberOfBlocks(rel),
 					  PGA_DISTINCT_SAMPLE_BLOCKS, PGA_DISTINCT_SEED);
@@ -189,7 +236,6 @@ pga_distinct_measure(Relation rel, AttrNumber attnum, double nrows,
 		BlockNumber blk = BlockSampler_Next(&bs);
 		double		live = 0;
 		double		dead = 0;
-		Datum		prev = (Datum) 0;
 		bool		have_prev = false;
 		MemoryContext old;
 
@@ -202,62 +248,58 @@ pga_distinct_measure(Relation rel, AttrNumber attnum, double nrows,
 		 * block's first are neighbours: a run that crosses the boundary is
 		 * one run, not two that look like a duplicate.
 		 */
-		if (tail_blk != InvalidBlockNumber && blk == tail_blk + 1)
-		{
-			prev = tail;
-			have_prev = true;
-		}
 		MemoryContextReset(work);
 		old = MemoryContextSwitchTo(work);
+		if (tail_blk != InvalidBlockNumber && blk == tail_blk + 1)
+		{
+			pga_key_copy(prev, tail, n, atts);
+			have_prev = true;
+		}
 		while (table_scan_analyze_next_tuple(scan, oldest, &live, &dead, slot))
 		{
-			bool		isnull;
-			Datum		value = slot_getattr(slot, attnum, &isnull);
+			bool		isnull = false;
+			uint32		h = 0;
 
+			for (i = 0; i < n && !isnull; i++)
+				cur[i] = slot_getattr(slot, k->attnums[i], &isnull);
 			if (isnull)
 			{
 				have_prev = false;
 				continue;
 			}
-			/* Keep our own copy: the slot's is gone with the next tuple. */
-			value = datumCopy(value, att->attbyval, att->attlen);
 			if (have_prev)
 			{
 				pairs++;
-				if (datum_image_eq(prev, value, att->attbyval, att->attlen))
+				if (pga_key_equal(prev, cur, n, atts))
 					continue;
 				changes++;
 			}
-			/* A new run starts here. */
+			/* A new run starts here; keep its key past this tuple. */
 			if (nruns >= maxruns)
 			{
-				MemoryContextSwitchTo(old);
 				maxruns *= 2;
-				hashes = repalloc(hashes, sizeof(uint32) * maxruns);
-				MemoryContextSwitchTo(work);
+				hashes = (uint32 *) repalloc(hashes, sizeof(uint32) * maxruns);
 			}
-			hashes[nruns++] = datum_image_hash(value, att->attbyval,
-											   att->attlen);
-			prev = value;
+			for (i = 0; i < n; i++)
+				h = hash_combine(h, datum_image_hash(cur[i], atts[i]->attbyval,
+													 atts[i]->attlen));
+			hashes[nruns++] = h;
+			pga_key_copy(prev, cur, n, atts);
 			have_prev = true;
 		}
-		MemoryContextSwitchTo(old);
 
 		/*
-		 * Keep the block's last value for the next block.  prev may be the
-		 * old tail itself (a block that is all one run): copy it out of
-		 * tailcxt before that is reset.
+		 * Keep the block's last key for the next block (prev lives in work,
+		 * which the next block resets).
 		 */
 		tail_blk = have_prev ? blk : InvalidBlockNumber;
+		MemoryContextReset(tailcxt);
 		if (have_prev)
 		{
-			old = MemoryContextSwitchTo(work);
-			prev = datumCopy(prev, att->attbyval, att->attlen);
 			MemoryContextSwitchTo(tailcxt);
-			MemoryContextReset(tailcxt);
-			tail = datumCopy(prev, att->attbyval, att->attlen);
-			MemoryContextSwitchTo(old);
+			pga_key_copy(tail, prev, n, atts);
 		}
+		MemoryContextSwitchTo(old);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
@@ -266,17 +308,17 @@ pga_distinct_measure(Relation rel, AttrNumber attnum, double nrows,
 	MemoryContextDelete(tailcxt);
 
 	e->ndistinct = -1;
-	if (pairs >= PGA_DISTINCT_MIN_PAIRS &&
-		changes <= (1.0 - PGA_DISTINCT_CLUSTERED) * pairs)
+	e->clustered = false;
+	if (pairs >= PGA_DISTINCT_MIN_PAIRS)
 	{
 		double		runs_total = Max(1.0, 1.0 + (nrows - 1.0) * changes / pairs);
 		double		d = 0;
 		double		f1 = 0;
 		double		denom;
-		int			i = 0;
 
-		/* Distinct values among the sampled runs, and those seen once. */
+		/* Distinct keys among the sampled runs, and those seen once. */
 		qsort(hashes, nruns, sizeof(uint32), pga_cmp_uint32);
+		i = 0;
 		while (i < nruns)
 		{
 			int			j = i + 1;
@@ -292,28 +334,25 @@ pga_distinct_measure(Relation rel, AttrNumber attnum, double nrows,
 		denom = (nruns - f1) + f1 * nruns / runs_total;
 		e->ndistinct = denom > 0 ? nruns * d / denom : d;
 		e->ndistinct = Min(Max(e->ndistinct, d), runs_total);
+		e->clustered = changes <= (1.0 - PGA_DISTINCT_CLUSTERED) * pairs;
 	}
 	pfree(hashes);
 }
 
 /*
- * pga_clustered_ndistinct
- *		Distinct non-null values of (relid, attnum) for the size of a
- *		deduplicated B-tree: stats_ndistinct (pg_statistic's count), or a
- *		measured one when the column is clustered in a table larger than
- *		ANALYZE's sample and the measure finds more.  nrows: the table's
- *		non-null rows in the column.
+ * pga_distinct_lookup
+ *		The measurement of key k (cached), or one with ndistinct -1 when the
+ *		table is not one ANALYZE samples by blocks.  nrows: the rows that
+ *		count (see pga_distinct_measure).
  */
-double
-pga_clustered_ndistinct(Oid relid, AttrNumber attnum, double nrows,
-						double stats_ndistinct)
+static PgaDistinctEntry
+pga_distinct_lookup(const PgaDistinctKey *k, double nrows)
 {
-	PgaDistinctKey key;
 	PgaDistinctEntry *e;
+	PgaDistinctEntry m;
+	Relation	rel;
 	bool		found;
-
-	if (attnum <= 0 || nrows < 2)
-		return stats_ndistinct;
+	int			i;
 
 	if (pga_distinct_cache == NULL)
 	{
@@ -332,31 +371,88 @@ pga_clustered_ndistinct(Oid relid, AttrNumber attnum, double nrows,
 										 64, &ctl,
 										 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
+	e = hash_search(pga_distinct_cache, k, HASH_FIND, &found);
+	if (e != NULL)
+		return *e;
 
+	memset(&m, 0, sizeof(m));
+	m.key = *k;
+	m.ndistinct = -1;
+	rel = table_open(k->relid, AccessShareLock);
+	if ((rel->rd_rel->relkind == RELKIND_RELATION ||
+		 rel->rd_rel->relkind == RELKIND_MATVIEW) &&
+		RelationGetNumberOfBlocks(rel) > pga_analyze_blocks(rel))
+	{
+		bool		ok = true;
+
+		for (i = 0; i < k->nkeys; i++)
+			if (k->attnums[i] <= 0 ||
+				k->attnums[i] > RelationGetDescr(rel)->natts ||
+				TupleDescAttr(RelationGetDescr(rel),
+							  k->attnums[i] - 1)->attisdropped)
+				ok = false;
+		if (ok)
+			pga_distinct_measure(rel, k, nrows, &m);
+	}
+	table_close(rel, AccessShareLock);
+
+	/* Opening the table may have run our callback: look again. */
+	if (pga_distinct_cache != NULL)
+	{
+		e = hash_search(pga_distinct_cache, k, HASH_ENTER, &found);
+		*e = m;
+	}
+	return m;
+}
+
+/*
+ * pga_clustered_ndistinct
+ *		Distinct non-null values of (relid, attnum) for the size of a
+ *		deduplicated B-tree: stats_ndistinct (pg_statistic's count), or a
+ *		measured one when the column is clustered in a table larger than
+ *		ANALYZE's sample and the measure finds more.  nrows: the table's
+ *		non-null rows in the column.
+ */
+double
+pga_clustered_ndistinct(Oid relid, AttrNumber attnum, double nrows,
+						double stats_ndistinct)
+{
+	PgaDistinctKey key;
+	PgaDistinctEntry m;
+
+	if (attnum <= 0 || nrows < 2)
+		return stats_ndistinct;
 	memset(&key, 0, sizeof(key));
 	key.relid = relid;
-	key.attnum = attnum;
-	e = hash_search(pga_distinct_cache, &key, HASH_FIND, &found);
-	if (e == NULL)
-	{
-		Relation	rel = table_open(relid, AccessShareLock);
-		PgaDistinctEntry m;
+	key.nkeys = 1;
+	key.attnums[0] = attnum;
+	m = pga_distinct_lookup(&key, nrows);
+	if (!m.clustered)
+		return stats_ndistinct;
+	return Max(stats_ndistinct, m.ndistinct);
+}
 
-		m.ndistinct = -1;
-		if (rel->rd_rel->relkind == RELKIND_RELATION ||
-			rel->rd_rel->relkind == RELKIND_MATVIEW)
-		{
-			if (RelationGetNumberOfBlocks(rel) > pga_analyze_blocks(rel) &&
-				attnum <= RelationGetDescr(rel)->natts)
-				pga_distinct_measure(rel, attnum, nrows, &m);
-		}
-		table_close(rel, AccessShareLock);
+/*
+ * pga_sampled_key_groups
+ *		Distinct combinations of the plain columns attnums[0..nkeys-1] of
+ *		relid, measured from the block sample whether or not they are
+ *		clustered, or -1 when the table is not one ANALYZE samples by
+ *		blocks.  For a multi-column key one of whose columns
+ *		pga_clustered_ndistinct had to correct: the planner's count of
+ *		groups multiplies pg_statistic's counts, and so runs low with them.
+ *		nrows: the table's rows.
+ */
+double
+pga_sampled_key_groups(Oid relid, int nkeys, const AttrNumber *attnums,
+					   double nrows)
+{
+	PgaDistinctKey key;
 
-		/* The measurement may have sent an invalidation: look again. */
-		if (pga_distinct_cache == NULL)
-			return Max(stats_ndistinct, m.ndistinct);
-		e = hash_search(pga_distinct_cache, &key, HASH_ENTER, &found);
-		e->ndistinct = m.ndistinct;
-	}
-	return Max(stats_ndistinct, e->ndistinct);
+	if (nkeys < 1 || nkeys > INDEX_MAX_KEYS || nrows < 2)
+		return -1;
+	memset(&key, 0, sizeof(key));
+	key.relid = relid;
+	key.nkeys = nkeys;
+	memcpy(key.attnums, attnums, sizeof(AttrNumber) * nkeys);
+	return pga_distinct_lookup(&key, nrows).ndistinct;
 }
