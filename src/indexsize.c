@@ -29,7 +29,7 @@
  *	  its high key takes the place of a tuple.  Internal pages hold
  *	  truncated pivot tuples at 70% fill.  One metapage.
  *
- * The distinct count of a column whose equal values sit together in the
+ * The distinct count of a key column whose equal values sit together in the
  * heap is measured from a block sample when pg_statistic's is known to run
  * low (indexsize_distinct.c).
  *
@@ -90,7 +90,7 @@ typedef struct PgaColInfo
 	double		width;			/* average stored width of non-null values */
 	double		nullfrac;		/* fraction of nulls */
 	double		ndistinct;		/* distinct non-null values (absolute) */
-	double		stats_ndistinct;	/* the same per pg_statistic alone */
+	AttrNumber	stats_attnum;	/* column whose pg_statistic row was read */
 	int16		typlen;			/* -1 for varlena */
 	char		typalign;		/* alignment of a non-short value */
 	int			nsamples;		/* stored lengths of sampled values */
@@ -139,6 +139,7 @@ pga_col_from_stats(PgaColInfo *ci, Oid relid, AttrNumber attnum, double ntuples,
 		int			i;
 
 		ci->has_stats = true;
+		ci->stats_attnum = attnum;
 		ci->nullfrac = s->stanullfrac;
 		if (s->stawidth > 0)
 			ci->width = s->stawidth;
@@ -146,11 +147,6 @@ pga_col_from_stats(PgaColInfo *ci, Oid relid, AttrNumber attnum, double ntuples,
 			ci->ndistinct = s->stadistinct;
 		else if (s->stadistinct < 0)
 			ci->ndistinct = -s->stadistinct * ntuples * (1.0 - ci->nullfrac);
-		/* ANALYZE's count runs low for a clustered column of a big table. */
-		ci->stats_ndistinct = ci->ndistinct;
-		ci->ndistinct = pga_clustered_ndistinct(relid, attnum,
-												ntuples * (1.0 - ci->nullfrac),
-												ci->ndistinct);
 
 		/* Most common values: frequencies, and lengths as samples. */
 		if (get_attstatsslot(&sslot, st, STATISTIC_KIND_MCV, InvalidOid,
@@ -269,7 +265,7 @@ pga_col_info(PgaColInfo *ci, PgaHypoIndex *h, int col, double ntuples,
 				ci->has_stats = true;
 				ci->nullfrac = base.nullfrac;
 				ci->ndistinct = base.ndistinct;
-				ci->stats_ndistinct = base.stats_ndistinct;
+				ci->stats_attnum = base.stats_attnum;
 				/* Same-type expressions (lower, upper, trim) keep widths. */
 				if (v->vartype == type ||
 					(ci->typlen == -1 && get_typlen(v->vartype) == -1))
@@ -507,6 +503,7 @@ pga_btree_size(PlannerInfo *root, RelOptInfo *rel, PgaHypoIndex *h,
 	double		level;
 	double		internal = 0.0;
 	int			height = 0;
+	bool		corrected = false;
 	int			i;
 
 	for (i = 0; i < h->ncolumns; i++)
@@ -521,6 +518,27 @@ pga_btree_size(PlannerInfo *root, RelOptInfo *rel, PgaHypoIndex *h,
 		pga_col_info(&cols[i], h, i, ntuples, expr);
 		if (cols[i].typlen < 0 || cols[i].nullfrac > 0)
 			fixed = false;
+	}
+
+	/*
+	 * ANALYZE's count runs low for a clustered column of a big table
+	 * (indexsize_distinct.c).  Key columns only: the distinct counts of
+	 * INCLUDE columns play no part in the size.
+	 */
+	for (i = 0; i < h->nkeycolumns; i++)
+	{
+		double		d;
+
+		if (cols[i].stats_attnum <= 0)
+			continue;
+		d = pga_clustered_ndistinct(h->relid, cols[i].stats_attnum,
+									ntuples * (1.0 - cols[i].nullfrac),
+									cols[i].ndistinct);
+		if (d > cols[i].ndistinct)
+		{
+			cols[i].ndistinct = d;
+			corrected = true;
+		}
 	}
 
 	tupsz = pga_tuple_size(cols, h->ncolumns);
@@ -603,17 +621,11 @@ pga_btree_size(PlannerInfo *root, RelOptInfo *rel, PgaHypoIndex *h,
 			 * block sample instead (indexsize_distinct.c).
 			 */
 			{
-				bool		corrected = false;
 				bool		plain = true;
 
 				for (i = 0; i < h->nkeycolumns; i++)
-				{
-					if (cols[i].stats_ndistinct > 0 &&
-						cols[i].ndistinct > cols[i].stats_ndistinct)
-						corrected = true;
 					if (h->indexkeys[i] == 0)
 						plain = false;
-				}
 				if (corrected && plain)
 				{
 					double		m = pga_sampled_key_groups(h->relid,
